@@ -1,0 +1,1 @@
+"""The dialog: text in, Reply out. Pure Python; imports no audio library."""

@@ -1,0 +1,250 @@
+"""Load dialog scripts (YAML) into frozen dataclasses; every error names file, line and key."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .schema import (
+    CATEGORIES,
+    COMMANDS,
+    Answer,
+    Intent,
+    Pattern,
+    Phase,
+    Response,
+    Scripts,
+    Step,
+    Vocabulary,
+    Where,
+)
+from .yamlnodes import Node, Problems, compose
+
+SECTIONS = ("intents", "responses", "steps", "vocabulary", "patterns")
+
+
+class ScriptError(Exception):
+    """The scripts are invalid; `problems` lists every problem found, one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class _Ref:
+    """A reference from one item to another, checked once every file is read."""
+
+    kind: str
+    target: str
+    node: Node
+
+
+@dataclass
+class _Collected:
+    """What has been read so far across all files."""
+
+    intents: dict[str, Intent] = field(default_factory=dict)
+    responses: dict[str, Response] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+    patterns: dict[str, Pattern] = field(default_factory=dict)
+    vocab: list[Vocabulary] = field(default_factory=list)
+    refs: list[_Ref] = field(default_factory=list)
+    first_seen: dict[tuple[str, str], Where] = field(default_factory=dict)
+
+    def claim(self, kind: str, node: Node) -> bool:
+        """Register an id; a second definition anywhere is an error."""
+        ident = node.key.rsplit(".", 1)[-1]
+        earlier = self.first_seen.get((kind, ident))
+        if earlier is not None:
+            node.error(f"duplicate id '{ident}' (first defined at {earlier})")
+            return False
+        self.first_seen[(kind, ident)] = node.where
+        return True
+
+
+def script_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories to their *.yaml files, sorted for stable output."""
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return files
+
+
+def load_scripts(paths: Iterable[Path]) -> Scripts:
+    """Read and validate every script; raise ScriptError listing all problems."""
+    problems = Problems()
+    seen = _Collected()
+    files = script_files(paths)
+    if not files:
+        raise ScriptError(["no dialog scripts found: pass a folder holding *.yaml files"])
+    for path in files:
+        _read_file(path, seen, problems)
+    _check_refs(seen)
+    if problems.messages:
+        raise ScriptError(problems.messages)
+    return Scripts(
+        intents=tuple(seen.intents.values()),
+        responses=dict(seen.responses),
+        steps=dict(seen.steps),
+        vocabulary=_merge_vocab(seen.vocab),
+        patterns=dict(seen.patterns),
+        sources=tuple(str(path) for path in files),
+    )
+
+
+def _read_file(path: Path, seen: _Collected, problems: Problems) -> None:
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(Where(str(path), 1), "(file)", f"cannot read: {exc}")
+        return
+    root = compose(str(path), source, problems)
+    if root is None:
+        return
+    readers = {
+        "intents": _read_intents,
+        "responses": _read_responses,
+        "steps": _read_steps,
+        "patterns": _read_patterns,
+        "vocabulary": _read_vocabulary,
+    }
+    for name, section in root.mapping(allowed=SECTIONS).items():
+        readers[name](section, seen)
+
+
+def _read_intents(section: Node, seen: _Collected) -> None:
+    for ident, node in section.mapping().items():
+        fields = node.mapping(allowed=("examples", "reply", "command"), required=("examples", "reply"))
+        if not seen.claim("intent", node):
+            continue
+        command = fields["command"].choice(COMMANDS) if "command" in fields else None
+        reply = fields["reply"].text() if "reply" in fields else ""
+        if reply:
+            seen.refs.append(_Ref("responses", reply, fields["reply"]))
+        examples = fields["examples"].texts() if "examples" in fields else ()
+        seen.intents[ident] = Intent(ident, examples, reply, command, node.where)
+
+
+def _read_responses(section: Node, seen: _Collected) -> None:
+    for ident, node in section.mapping().items():
+        fields = node.mapping(
+            allowed=("category", "say", "ask", "breathing"), required=("category", "say")
+        )
+        if not seen.claim("response", node):
+            continue
+        category = fields["category"].choice(CATEGORIES) if "category" in fields else "unknown"
+        say = fields["say"].texts() if "say" in fields else ()
+        ask = _optional_ref(fields, "ask", "steps", seen)
+        breathing = _optional_ref(fields, "breathing", "patterns", seen)
+        seen.responses[ident] = Response(ident, category, say, ask, breathing, node.where)
+
+
+def _optional_ref(fields: dict[str, Node], key: str, kind: str, seen: _Collected) -> str | None:
+    if key not in fields:
+        return None
+    target = fields[key].text()
+    seen.refs.append(_Ref(kind, target, fields[key]))
+    return target
+
+
+def _read_steps(section: Node, seen: _Collected) -> None:
+    for ident, node in section.mapping().items():
+        fields = node.mapping(allowed=("answers", "otherwise"), required=("answers", "otherwise"))
+        if not seen.claim("step", node):
+            continue
+        answers = []
+        for item in fields["answers"].items() if "answers" in fields else ():
+            parts = item.mapping(allowed=("examples", "reply"), required=("examples", "reply"))
+            if "examples" in parts and "reply" in parts:
+                target = parts["reply"].text()
+                seen.refs.append(_Ref("responses", target, parts["reply"]))
+                answers.append(Answer(parts["examples"].texts(), target))
+        otherwise = _optional_ref(fields, "otherwise", "responses", seen) or ""
+        seen.steps[ident] = Step(ident, tuple(answers), otherwise, node.where)
+
+
+def _read_patterns(section: Node, seen: _Collected) -> None:
+    allowed = ("title", "phases", "rounds", "minutes", "intro", "closing", "tone", "examples")
+    for ident, node in section.mapping().items():
+        fields = node.mapping(allowed=allowed, required=("title", "phases", "intro", "closing"))
+        if not seen.claim("pattern", node) or "phases" not in fields:
+            continue
+        phases = tuple(_read_phase(item) for item in fields["phases"].items())
+        cycle = sum(phase.seconds for phase in phases) or 1.0
+        rounds = _pattern_rounds(node, fields, cycle)
+        seen.patterns[ident] = Pattern(
+            id=ident,
+            title=fields["title"].text() if "title" in fields else ident,
+            phases=phases,
+            rounds=rounds,
+            intro=fields["intro"].text() if "intro" in fields else "",
+            closing=fields["closing"].text() if "closing" in fields else "",
+            tone=fields["tone"].flag() if "tone" in fields else False,
+            examples=fields["examples"].texts() if "examples" in fields else (),
+            where=node.where,
+        )
+
+
+def _pattern_rounds(node: Node, fields: dict[str, Node], cycle: float) -> int:
+    if ("rounds" in fields) == ("minutes" in fields):
+        node.error("give exactly one of 'rounds' or 'minutes'")
+        return 1
+    if "rounds" in fields:
+        return int(fields["rounds"].number(1, 100))
+    return max(1, math.ceil(fields["minutes"].number(0.1, 60) * 60 / cycle))
+
+
+def _read_phase(item: Node) -> Phase:
+    parts = item.mapping(
+        allowed=("name", "seconds", "cue", "count", "mantra"), required=("name", "seconds", "cue")
+    )
+    return Phase(
+        name=parts["name"].choice(("in", "hold", "out", "rest")) if "name" in parts else "in",
+        seconds=parts["seconds"].number(0.5, 30) if "seconds" in parts else 1.0,
+        cue=parts["cue"].text() if "cue" in parts else "",
+        count=parts["count"].flag() if "count" in parts else False,
+        mantra=parts["mantra"].flag() if "mantra" in parts else False,
+    )
+
+
+def _read_vocabulary(section: Node, seen: _Collected) -> None:
+    fields = section.mapping(allowed=("fillers", "stopwords", "corrections", "synonyms"))
+    corrections = tuple(
+        (key.rsplit(".", 1)[-1], node.text())
+        for key, node in ((n.key, n) for n in fields["corrections"].mapping().values())
+    ) if "corrections" in fields else ()
+    synonyms = tuple(
+        (node.key.rsplit(".", 1)[-1], node.texts())
+        for node in fields["synonyms"].mapping().values()
+    ) if "synonyms" in fields else ()
+    seen.vocab.append(
+        Vocabulary(
+            fillers=frozenset(fields["fillers"].texts()) if "fillers" in fields else frozenset(),
+            stopwords=frozenset(fields["stopwords"].texts()) if "stopwords" in fields else frozenset(),
+            corrections=corrections,
+            synonyms=synonyms,
+        )
+    )
+
+
+def _merge_vocab(parts: list[Vocabulary]) -> Vocabulary:
+    return Vocabulary(
+        fillers=frozenset().union(*(p.fillers for p in parts)),
+        stopwords=frozenset().union(*(p.stopwords for p in parts)),
+        corrections=tuple(pair for p in parts for pair in p.corrections),
+        synonyms=tuple(pair for p in parts for pair in p.synonyms),
+    )
+
+
+def _check_refs(seen: _Collected) -> None:
+    tables: dict[str, dict[str, object]] = {
+        "responses": dict(seen.responses),
+        "steps": dict(seen.steps),
+        "patterns": dict(seen.patterns),
+    }
+    for ref in seen.refs:
+        if ref.target and ref.target not in tables[ref.kind]:
+            ref.node.error(f"refers to '{ref.target}', which no script defines under {ref.kind}")
