@@ -11,6 +11,9 @@ from .normalize import Normalizer
 
 PAIR_WEIGHT = 0.6
 """Adjacent-pair features count a little less than single words."""
+PARTIAL_COVERAGE = 0.4
+PARTIAL_WEIGHT = 3.0
+"""Part of an example suffices when the part said is this distinctive (summed rarity)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,17 @@ class Matcher:
         n_labels = len({label for label, _ in featured}) or 1
         return {f: 1.0 + math.log(n_labels / len(ls)) for f, ls in labels_with.items()}
 
+
+
+
+
+
+    def _fits(self, coverage: float, weight: float) -> bool:
+        """Enough of an example was said; a rarer, heavier part may stand for the whole."""
+        if coverage >= self.min_coverage and weight >= self.min_weight:
+            return True
+        return coverage >= PARTIAL_COVERAGE and weight >= PARTIAL_WEIGHT
+
     def best(self, text: str) -> Match | None:
         """The best-fitting label, or None when nothing fits well enough."""
         return self.best_features(self._norm.features(text))
@@ -83,7 +97,7 @@ class Matcher:
         for idx, weight in matched.items():
             example = self._examples[idx]
             coverage = weight / example.total
-            if coverage < self.min_coverage or weight < self.min_weight:
+            if not self._fits(coverage, weight):
                 continue
             score = coverage * coverage * weight
             if best is None or score > best.score:

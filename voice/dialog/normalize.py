@@ -23,6 +23,16 @@ _CONTRACTIONS = (
     (re.compile(r"'s\b"), ""),
     (re.compile(r"'"), ""),
 )
+_BARE_CONTRACTIONS = {
+    "dont": "do not", "cant": "can not", "didnt": "did not", "doesnt": "does not",
+    "isnt": "is not", "wasnt": "was not", "werent": "were not", "wont": "will not",
+    "wouldnt": "would not", "couldnt": "could not", "shouldnt": "should not",
+    "havent": "have not", "hasnt": "has not", "hadnt": "had not", "arent": "are not",
+    "aint": "am not", "im": "i am", "ive": "i have", "youre": "you are", "theyre": "they are",
+    "thats": "that is", "theres": "there is", "whats": "what is", "lets": "let us",
+    "wanna": "want to", "gonna": "going to",
+}
+"""Contractions typed or recognised without their apostrophe."""
 MAX_CHARS = 4000
 """Longer input is cut here: nobody says more than this in one breath."""
 
@@ -58,7 +68,7 @@ class Normalizer:
         text = _NON_WORD.sub(" ", text)
         for pattern, replacement in _CONTRACTIONS:
             text = pattern.sub(replacement, text)
-        return " ".join(text.split())
+        return " ".join(_BARE_CONTRACTIONS.get(word, word) for word in text.split())
 
     def clean(self, text: str) -> str:
         """Words with recognition slips corrected and fillers removed."""
@@ -76,8 +86,11 @@ class Normalizer:
         """Stemmed content tokens, synonyms folded to their canonical name."""
         stemmed = " ".join(self.stem(w) for w in self.clean(text).split())
         if self._synonym is not None:
-            stemmed = self._synonym.sub(lambda m: self._synonyms[m.group(0)], stemmed)
-        return [t for t in stemmed.split() if t not in self._stopwords]
+            # Twice, so 'horrible mother' -> 'horribl mom' -> 'bad_mom'.
+            for _ in range(2):
+                stemmed = self._synonym.sub(lambda m: self._synonyms[m.group(0)], stemmed)
+        kept = [t for t in stemmed.split() if t not in self._stopwords]
+        return [t for i, t in enumerate(kept) if i == 0 or kept[i - 1] != t]
 
     def features(self, text: str) -> frozenset[str]:
         """Tokens plus adjacent pairs, so 'not enough' differs from 'enough'."""

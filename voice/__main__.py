@@ -1,0 +1,89 @@
+"""Command line: turns flags and the config file into Settings, then runs one command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from .dialog.dialog import Dialog
+from .dialog.loader import ScriptError
+from .settings import ConfigError, Settings, default_config_path, load_config
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="goodenough", description=__doc__)
+    parser.add_argument("--config", type=Path, help="config file (YAML)")
+    parser.add_argument("--dialogs", type=Path, action="append", help="script folder or file")
+    parser.add_argument("--debug", action="store_true", help="verbose logs")
+    sub = parser.add_subparsers(dest="command", required=True)
+    chat = sub.add_parser("chat", help="talk in the terminal")
+    chat.add_argument("--json", action="store_true", help="one JSON reply per stdin line")
+    chat.add_argument("--speak", action="store_true", help="also speak each reply")
+    sub.add_parser("classify", help="JSON reply per stdin line, each a fresh conversation")
+    lint = sub.add_parser("lint", help="check dialog scripts")
+    lint.add_argument("paths", nargs="*", type=Path)
+    _audio_commands(sub)
+    return parser
+
+
+def _audio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from . import cli_audio  # the audio commands' flags live beside their handlers
+
+    cli_audio.add_commands(sub)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Defaults, then the config file, then flags."""
+    settings = load_config(args.config or default_config_path(), Settings())
+    if args.dialogs:
+        settings = replace(settings, dialogs=tuple(args.dialogs))
+    return settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for `goodenough` and `python -m voice`."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = settings_from(args)
+        if args.command == "lint":
+            from .textchat import lint
+
+            return lint(args.paths or list(settings.dialogs))
+        dialog = Dialog.from_paths(list(settings.dialogs))
+    except ConfigError as exc:
+        print(f"goodenough: {exc}", file=sys.stderr)
+        return 2
+    except ScriptError as exc:
+        print("goodenough: the dialog scripts have problems; fix them and start again:",
+              file=sys.stderr)
+        print(str(exc), file=sys.stderr)
+        return 2
+    return _dispatch(args, settings, dialog)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
+    from . import cli_audio, textchat
+
+    if args.command == "classify" or (args.command == "chat" and args.json):
+        textchat.json_lines(dialog, textchat.stdin_lines(sys.stdin.buffer), sys.stdout,
+                            stateless=args.command == "classify")
+        return 0
+    if args.command == "chat":
+        speak = cli_audio.speaker_for_chat(settings) if args.speak else None
+        textchat.interactive(dialog, speak)
+        return 0
+    return cli_audio.run_command(args, settings, dialog)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Settings: frozen dataclasses built once from flags and the optional config file."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_dialogs() -> Path:
+    """The scripts beside the package (a checkout), else ./dialogs."""
+    beside = PACKAGE_ROOT / "dialogs"
+    return beside if beside.is_dir() else Path("dialogs")
+
+
+def default_config_path() -> Path:
+    """Where the config file lives unless --config says otherwise."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "goodenough" / "config.yaml"
+
+
+def default_cache_dir() -> Path:
+    """Where synthesised speech is cached on disk."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "goodenough"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the program can be told; each field's unit is in its name or docstring."""
+
+    dialogs: tuple[Path, ...] = field(default_factory=lambda: (default_dialogs(),))
+    model: Path | None = None
+    """A Vosk model folder; None means look in the usual places."""
+    models_dir: Path = PACKAGE_ROOT / "models"
+    wake_phrase: str = "hey friend"
+    wake: bool = True
+    follow_up_seconds: float = 8.0
+    """How long after speaking it listens without the wake phrase."""
+    endpoint_silence_seconds: float = 0.8
+    """Silence that ends an utterance."""
+    voice: str | None = None
+    rate_wpm: int = 150
+    volume: float = 0.9
+    """0.0 to 1.0."""
+    mic: str | None = None
+    speaker: str | None = None
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    log_transcripts: bool = False
+    timings: bool = False
+    breathing_tone: bool = False
+    """Mark each breathing phase change with a soft tone."""
+    breathing_count: bool = True
+    """Softly count seconds in phases that ask for it."""
+
+
+class ConfigError(Exception):
+    """The config file is unreadable or names an unknown setting."""
+
+
+_PATH_FIELDS = {"model", "models_dir", "cache_dir"}
+
+
+def load_config(path: Path, base: Settings) -> Settings:
+    """Settings overridden by the YAML config file at `path`, if it exists."""
+    if not path.is_file():
+        return base
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of setting names to values")
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "dialogs":
+            value = tuple(Path(p) for p in (value if isinstance(value, list) else [value]))
+        elif key in _PATH_FIELDS and value is not None:
+            value = Path(value)
+        values[key] = value
+    return replace(base, **values)

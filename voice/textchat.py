@@ -1,0 +1,85 @@
+"""The text front door: interactive chat, the JSON line interfaces, and script linting."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from .breathing import timeline, timeline_data
+from .dialog.dialog import Dialog
+from .dialog.engine import Conversation, Reply
+from .dialog.loader import ScriptError, load_scripts
+
+MAX_LINE_BYTES = 65536
+"""A line longer than this is answered from its first part; the rest is dropped."""
+
+
+def stdin_lines(stream: IO[bytes]) -> Iterator[str]:
+    """Lines of any bytes at all, decoded leniently; never raises on bad input."""
+    for raw in stream:
+        yield raw[:MAX_LINE_BYTES].decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def mantras(dialog: Dialog) -> list[str]:
+    """Every short line from the mantra responses, for weaving into breathing."""
+    return [text for r in dialog.in_category("mantra") for text in r.say if len(text.split()) <= 12]
+
+
+def reply_record(dialog: Dialog, said: str, reply: Reply) -> dict[str, object]:
+    """The JSON object for one turn; a breathing reply carries its whole timeline."""
+    record: dict[str, object] = dict(reply.as_dict(said))
+    record["breathing"] = None
+    if reply.breathing:
+        pattern = dialog.scripts.patterns[reply.breathing]
+        record["breathing"] = timeline_data(pattern, timeline(pattern, mantras(dialog)))
+    return record
+
+
+def json_lines(dialog: Dialog, lines: Iterable[str], out: IO[str], stateless: bool) -> None:
+    """One JSON object per input line; one conversation, or a fresh one per line."""
+    conversation = Conversation(dialog)
+    for line in lines:
+        if stateless:
+            conversation = Conversation(dialog)
+        record = reply_record(dialog, line, conversation.respond(line))
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+
+
+def interactive(dialog: Dialog, speak: Callable[[Reply], None] | None = None) -> None:
+    """A prompt, a reply, until goodbye or end of input."""
+    conversation = Conversation(dialog)
+    print("Good Enough is listening. Type what's on your mind (Ctrl-D to leave).")
+    while True:
+        try:
+            said = input("you> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        reply = conversation.respond(said)
+        print(f"good enough> {reply.text}")
+        if speak is not None:
+            speak(reply)
+        if reply.command == "goodbye":
+            return
+
+
+def lint(paths: list[Path]) -> int:
+    """Check scripts; print every problem; 0 when all is well."""
+    try:
+        scripts = load_scripts(paths)
+        Dialog(scripts)
+    except ScriptError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
+        return 1
+    print(
+        f"ok: {len(scripts.sources)} files, {len(scripts.intents)} intents, "
+        f"{len(scripts.responses)} responses, {len(scripts.steps)} steps, "
+        f"{len(scripts.patterns)} breathing patterns"
+    )
+    return 0
