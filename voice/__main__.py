@@ -64,8 +64,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"goodenough: {exc}", file=sys.stderr)
         return 2
     except ScriptError as exc:
-        print("goodenough: the dialog scripts have problems; fix them and start again:",
-              file=sys.stderr)
+        print(
+            "goodenough: the dialog scripts have problems; fix them and start again:",
+            file=sys.stderr,
+        )
         print(str(exc), file=sys.stderr)
         return 2
     return _dispatch(args, settings, dialog)
@@ -75,8 +77,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
     from . import cli_audio, textchat
 
     if args.command == "classify" or (args.command == "chat" and args.json):
-        textchat.json_lines(dialog, textchat.stdin_lines(sys.stdin.buffer), sys.stdout,
-                            stateless=args.command == "classify")
+        textchat.json_lines(
+            dialog,
+            textchat.stdin_lines(sys.stdin.buffer),
+            sys.stdout,
+            stateless=args.command == "classify",
+        )
         return 0
     if args.command == "chat":
         speak = cli_audio.speaker_for_chat(settings) if args.speak else None

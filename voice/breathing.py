@@ -1,17 +1,11 @@
-"""Breathing patterns as timelines of cues, and a clock-driven player that never drifts."""
+"""Breathing patterns as timelines of cues: exact offsets from the start, never drifting."""
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
-from typing import Protocol
 
 from .dialog.schema import Pattern
-
-_LOGGER = logging.getLogger(__name__)
 
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WORDS_PER_SECOND = 2.5
@@ -24,6 +18,29 @@ PACE_LIMITS = (0.6, 2.0)
 def speech_seconds(text: str) -> float:
     """Roughly how long a line takes to say at a calm pace."""
     return len(text.split()) / WORDS_PER_SECOND + 0.3
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One run of a pattern: how many rounds, how fast, and what is said."""
+
+    pattern: Pattern
+    mantras: Sequence[str] = ()
+    rounds: int | None = None
+    """None: the pattern's own number of rounds."""
+    pace: float = 1.0
+    """Multiplies every phase length: 1.2 is 20% slower."""
+    count: bool = True
+    tone: bool | None = None
+    """None: as the pattern says."""
+
+    @property
+    def total_rounds(self) -> int:
+        return self.rounds or self.pattern.rounds
+
+    @property
+    def uses_tone(self) -> bool:
+        return self.pattern.tone if self.tone is None else self.tone
 
 
 @dataclass(frozen=True)
@@ -41,98 +58,57 @@ class Cue:
     """Seconds until the next cue: the most this one may take."""
 
 
-def _round_cues(pattern: Pattern, number: int, start: float, pace: float,
-                mantras: Iterator[str], count: bool, tone: bool) -> list[tuple[float, str, str, str]]:
-    cues: list[tuple[float, str, str, str]] = []
+_Raw = tuple[float, str, str, str, int]
+
+
+def _round_cues(ex: Exercise, number: int, start: float, mantras: Iterator[str]) -> list[_Raw]:
+    cues: list[_Raw] = []
     at = start
-    mantra_round = number % 2 == 1
-    for phase in pattern.phases:
-        length = phase.seconds * pace
-        if tone:
-            cues.append((at, "tone", "", phase.name))
-        cues.append((at, "phase", phase.cue, phase.name))
+    mantra_round = number % 2 == 1  # every other round, so words never crowd the breath
+    for phase in ex.pattern.phases:
+        length = phase.seconds * ex.pace
+        if ex.uses_tone:
+            cues.append((at, "tone", "", phase.name, number))
+        cues.append((at, "phase", phase.cue, phase.name, number))
         if phase.mantra and mantra_round:
             after = at + speech_seconds(phase.cue)
             text = next(mantras, "")
             if text and after + speech_seconds(text) <= at + length:
-                cues.append((after, "mantra", text, phase.name))
-        elif count and phase.count:
-            whole = int(phase.seconds)
-            cues.extend((at + n * pace, "count", NUMBERS[n], phase.name)
-                        for n in range(1, min(whole, len(NUMBERS))))
+                cues.append((after, "mantra", text, phase.name, number))
+        elif ex.count and phase.count:
+            cues.extend(
+                (at + n * ex.pace, "count", NUMBERS[n], phase.name, number)
+                for n in range(1, min(int(phase.seconds), len(NUMBERS)))
+            )
         at += length
     return cues
 
 
-def timeline(pattern: Pattern, mantras: Sequence[str] = (), rounds: int | None = None,
-             pace: float = 1.0, count: bool = True, tone: bool | None = None,
-             first_round: int = 0, with_intro: bool = True) -> list[Cue]:
-    """Every cue of the exercise, in time order, with absolute offsets."""
-    total_rounds = rounds or pattern.rounds
-    use_tone = pattern.tone if tone is None else tone
-    pool = iter(mantras)
-    raw: list[tuple[float, str, str, str, int]] = []
-    at = 0.0
-    if with_intro:
-        raw.append((0.0, "intro", pattern.intro, "intro", first_round))
-        at = speech_seconds(pattern.intro) + 1.0
-    cycle = sum(p.seconds for p in pattern.phases) * pace
-    for number in range(first_round, total_rounds):
-        for when, kind, text, phase in _round_cues(pattern, number, at, pace, pool, count, use_tone):
-            raw.append((when, kind, text, phase, number))
+def timeline(ex: Exercise) -> list[Cue]:
+    """Every cue of the exercise, in time order, with offsets from its start."""
+    pattern = ex.pattern
+    mantras = iter(ex.mantras)
+    raw: list[_Raw] = [(0.0, "intro", pattern.intro, "intro", 0)]
+    at = speech_seconds(pattern.intro) + 1.0
+    cycle = sum(p.seconds for p in pattern.phases) * ex.pace
+    for number in range(ex.total_rounds):
+        raw.extend(_round_cues(ex, number, at, mantras))
         at += cycle
-    raw.append((at, "closing", pattern.closing, "closing", total_rounds))
-    ends = [r[0] for r in raw[1:]] + [raw[-1][0] + speech_seconds(pattern.closing)]
-    return [Cue(round(a, 3), k, t, n, p, round(max(0.0, e - a), 3))
-            for (a, k, t, p, n), e in zip(raw, ends)]
+    raw.append((at, "closing", pattern.closing, "closing", ex.total_rounds))
+    ends = [r[0] for r in raw[1:]] + [at + speech_seconds(pattern.closing)]
+    return [
+        Cue(round(a, 3), kind, text, number, phase, round(max(0.0, end - a), 3))
+        for (a, kind, text, phase, number), end in zip(raw, ends, strict=True)
+    ]
 
 
-def timeline_data(pattern: Pattern, cues: Sequence[Cue]) -> dict[str, object]:
+def timeline_data(ex: Exercise, cues: Sequence[Cue]) -> dict[str, object]:
     """The exercise as plain data, for the JSON interfaces."""
     return {
-        "pattern": pattern.id,
-        "title": pattern.title,
-        "rounds": max((c.round for c in cues), default=0),
-        "seconds": cues[-1].at + cues[-1].budget if cues else 0.0,
+        "pattern": ex.pattern.id,
+        "title": ex.pattern.title,
+        "rounds": ex.total_rounds,
+        "pace": ex.pace,
+        "seconds": round(cues[-1].at + cues[-1].budget, 3),
         "cues": [asdict(c) for c in cues],
     }
-
-
-class Clock(Protocol):
-    """Monotonic time and waiting; the real one sleeps, the test one jumps."""
-
-    def now(self) -> float: ...
-
-    def wait_until(self, deadline: float, wake: threading.Event) -> bool:
-        """Wait until the deadline or until `wake` is set; True if woken early."""
-        ...
-
-
-class Voice(Protocol):
-    """Where cues go: speech cut off at `budget` seconds, and tones."""
-
-    def say(self, text: str, budget: float) -> None: ...
-
-    def tone(self, seconds: float) -> None: ...
-
-
-class MonotonicClock:
-    """The real clock."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def wait_until(self, deadline: float, wake: threading.Event) -> bool:
-        return wake.wait(max(0.0, deadline - time.monotonic()))
-
-
-@dataclass
-class Exercise:
-    """Settings for one run of a pattern."""
-
-    pattern: Pattern
-    mantras: Sequence[str] = ()
-    rounds: int | None = None
-    pace: float = 1.0
-    count: bool = True
-    tone: bool | None = None

@@ -5,20 +5,42 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from .breathing import (
-    PACE_LIMITS,
-    PACE_STEP,
-    Clock,
-    Cue,
-    Exercise,
-    MonotonicClock,
-    Voice,
-    timeline,
-)
+from .breathing import PACE_LIMITS, PACE_STEP, Cue, Exercise, timeline
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class Clock(Protocol):
+    """Monotonic time and waiting; the real one sleeps, the test one jumps."""
+
+    def now(self) -> float: ...
+
+    def wait_until(self, deadline: float, wake: threading.Event) -> bool:
+        """Wait until the deadline or until `wake` is set; True if woken early."""
+        ...
+
+
+class Voice(Protocol):
+    """Where cues go: speech cut off after `budget` seconds, and soft tones."""
+
+    def say(self, text: str, budget: float) -> None: ...
+
+    def tone(self, seconds: float) -> None: ...
+
+
+class MonotonicClock:
+    """The real clock."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def wait_until(self, deadline: float, wake: threading.Event) -> bool:
+        return wake.wait(max(0.0, deadline - time.monotonic()))
+
 
 STOP_LINE = "Okay, we'll stop there. Well done."
 CONTROLS = ("stop", "pause", "slower", "faster", "again")
@@ -53,8 +75,7 @@ class BreathingPlayer:
 
     def cues(self) -> list[Cue]:
         """The full timeline for the current settings."""
-        ex = self.exercise
-        return timeline(ex.pattern, ex.mantras, ex.rounds, ex.pace, ex.count, ex.tone)
+        return timeline(self.exercise)
 
     def run(self) -> list[Played]:
         """Play until the closing line, or until stopped. Returns what was played."""
@@ -100,7 +121,10 @@ class BreathingPlayer:
 def _stretch(cues: list[Cue], elapsed: float, factor: float) -> list[Cue]:
     """Scale what is left of the schedule around the present moment."""
     return [
-        replace(c, at=round(elapsed + max(0.0, c.at - elapsed) * factor, 3),
-                budget=round(c.budget * factor, 3))
+        replace(
+            c,
+            at=round(elapsed + max(0.0, c.at - elapsed) * factor, 3),
+            budget=round(c.budget * factor, 3),
+        )
         for c in cues
     ]

@@ -79,12 +79,16 @@ def load_config(path: Path, base: Settings) -> Settings:
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(data) - known)
     if unknown:
-        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    values: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "dialogs":
-            value = tuple(Path(p) for p in (value if isinstance(value, list) else [value]))
-        elif key in _PATH_FIELDS and value is not None:
-            value = Path(value)
-        values[key] = value
-    return replace(base, **values)
+        raise ConfigError(
+            f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
+    return replace(base, **{key: _coerce(key, value) for key, value in data.items()})
+
+
+def _coerce(key: str, value: Any) -> Any:
+    """Paths from the YAML strings that name them."""
+    if key == "dialogs":
+        return tuple(Path(p) for p in (value if isinstance(value, list) else [value]))
+    if key in _PATH_FIELDS and value is not None:
+        return Path(value)
+    return value

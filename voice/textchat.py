@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .breathing import timeline, timeline_data
+from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .dialog.engine import Conversation, Reply
 from .dialog.loader import ScriptError, load_scripts
@@ -33,8 +33,8 @@ def reply_record(dialog: Dialog, said: str, reply: Reply) -> dict[str, object]:
     record: dict[str, object] = dict(reply.as_dict(said))
     record["breathing"] = None
     if reply.breathing:
-        pattern = dialog.scripts.patterns[reply.breathing]
-        record["breathing"] = timeline_data(pattern, timeline(pattern, mantras(dialog)))
+        exercise = Exercise(dialog.scripts.patterns[reply.breathing], mantras(dialog))
+        record["breathing"] = timeline_data(exercise, timeline(exercise))
     return record
 
 

@@ -13,7 +13,26 @@ REQUIRED_RESPONSES = ("fallback", "listening", "nothing_yet")
 """Responses the engine itself needs: no match, empty input, 'repeat' before any reply."""
 
 POLITE = frozenset(
-    "please ok okay just now hey friend can could would will you maybe kindly so and oh well".split()
+    [
+        "please",
+        "ok",
+        "okay",
+        "just",
+        "now",
+        "hey",
+        "friend",
+        "can",
+        "could",
+        "would",
+        "will",
+        "you",
+        "maybe",
+        "kindly",
+        "so",
+        "and",
+        "oh",
+        "well",
+    ]
 )
 """Words stripped around a command: 'okay stop please' is still 'stop'."""
 
@@ -24,7 +43,9 @@ class Dialog:
     def __init__(self, scripts: Scripts) -> None:
         missing = [r for r in REQUIRED_RESPONSES if r not in scripts.responses]
         if missing:
-            raise ScriptError([f"responses.{r}: the scripts must define this response" for r in missing])
+            raise ScriptError(
+                [f"responses.{r}: the scripts must define this response" for r in missing]
+            )
         self.scripts = scripts
         self.normalizer = Normalizer(scripts.vocabulary)
         self.intents = {intent.id: intent for intent in scripts.intents}

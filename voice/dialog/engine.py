@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from . import safety
 from .dialog import Dialog
+from .matcher import Match
 from .memory import Heard
 from .schema import Intent, Response
 
@@ -35,6 +36,11 @@ class Reply:
             "response_id": self.response_id,
             "reply": self.text,
         }
+
+
+def _clearly_better(other: Match, answer: Match) -> bool:
+    """A topic match that outweighs the answer to the pending question."""
+    return other.coverage > answer.coverage and other.score > 2 * answer.score
 
 
 class Conversation:
@@ -82,7 +88,7 @@ class Conversation:
         if match is None:
             return None
         elsewhere = self.dialog.intent(text)
-        if elsewhere is not None and elsewhere[1].score > 2 * match.score:
+        if elsewhere is not None and _clearly_better(elsewhere[1], match):
             return None  # she moved on to something else; follow her
         answer = self.dialog.scripts.steps[step_id].answers[int(match.label)]
         return self._say(self.dialog.response(answer.reply), step_id)

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .normalize import Normalizer
 from .schema import (
     CATEGORIES,
     COMMANDS,
@@ -52,6 +53,8 @@ class _Collected:
     patterns: dict[str, Pattern] = field(default_factory=dict)
     vocab: list[Vocabulary] = field(default_factory=list)
     refs: list[_Ref] = field(default_factory=list)
+    examples: list[tuple[Node, str]] = field(default_factory=list)
+    synonym_owner: dict[str, tuple[str, Where]] = field(default_factory=dict)
     first_seen: dict[tuple[str, str], Where] = field(default_factory=dict)
 
     def claim(self, kind: str, node: Node) -> bool:
@@ -83,6 +86,8 @@ def load_scripts(paths: Iterable[Path]) -> Scripts:
     for path in files:
         _read_file(path, seen, problems)
     _check_refs(seen)
+    if not problems.messages:
+        _check_examples(seen)
     if problems.messages:
         raise ScriptError(problems.messages)
     return Scripts(
@@ -117,15 +122,31 @@ def _read_file(path: Path, seen: _Collected, problems: Problems) -> None:
 
 def _read_intents(section: Node, seen: _Collected) -> None:
     for ident, node in section.mapping().items():
-        fields = node.mapping(allowed=("examples", "reply", "command"), required=("examples", "reply"))
+        fields = node.mapping(
+            allowed=("examples", "reply", "command"), required=("examples", "reply")
+        )
         if not seen.claim("intent", node):
             continue
         command = fields["command"].choice(COMMANDS) if "command" in fields else None
         reply = fields["reply"].text() if "reply" in fields else ""
         if reply:
             seen.refs.append(_Ref("responses", reply, fields["reply"]))
-        examples = fields["examples"].texts() if "examples" in fields else ()
+        examples = _examples(fields, seen, matched=command is None)
         seen.intents[ident] = Intent(ident, examples, reply, command, node.where)
+
+
+def _examples(fields: dict[str, Node], seen: _Collected, matched: bool) -> tuple[str, ...]:
+    """Example phrasings; those the matcher scores are checked once the vocabulary is known."""
+    if "examples" not in fields:
+        return ()
+    texts = fields["examples"].texts()
+    if matched and isinstance(fields["examples"].node.value, list):
+        items = [
+            fields["examples"].child(n, f"[{i}]")
+            for i, n in enumerate(fields["examples"].node.value)
+        ]
+        seen.examples.extend(zip(items, texts, strict=False))
+    return texts
 
 
 def _read_responses(section: Node, seen: _Collected) -> None:
@@ -161,7 +182,7 @@ def _read_steps(section: Node, seen: _Collected) -> None:
             if "examples" in parts and "reply" in parts:
                 target = parts["reply"].text()
                 seen.refs.append(_Ref("responses", target, parts["reply"]))
-                answers.append(Answer(parts["examples"].texts(), target))
+                answers.append(Answer(_examples(parts, seen, matched=True), target))
         otherwise = _optional_ref(fields, "otherwise", "responses", seen) or ""
         seen.steps[ident] = Step(ident, tuple(answers), otherwise, node.where)
 
@@ -212,22 +233,59 @@ def _read_phase(item: Node) -> Phase:
 
 def _read_vocabulary(section: Node, seen: _Collected) -> None:
     fields = section.mapping(allowed=("fillers", "stopwords", "corrections", "synonyms"))
-    corrections = tuple(
-        (key.rsplit(".", 1)[-1], node.text())
-        for key, node in ((n.key, n) for n in fields["corrections"].mapping().values())
-    ) if "corrections" in fields else ()
-    synonyms = tuple(
-        (node.key.rsplit(".", 1)[-1], node.texts())
-        for node in fields["synonyms"].mapping().values()
-    ) if "synonyms" in fields else ()
+    corrections = (
+        tuple(
+            (key.rsplit(".", 1)[-1], node.text())
+            for key, node in ((n.key, n) for n in fields["corrections"].mapping().values())
+        )
+        if "corrections" in fields
+        else ()
+    )
+    synonyms = (
+        tuple(
+            (node.key.rsplit(".", 1)[-1], _synonym_group(node, seen))
+            for node in fields["synonyms"].mapping().values()
+        )
+        if "synonyms" in fields
+        else ()
+    )
     seen.vocab.append(
         Vocabulary(
             fillers=frozenset(fields["fillers"].texts()) if "fillers" in fields else frozenset(),
-            stopwords=frozenset(fields["stopwords"].texts()) if "stopwords" in fields else frozenset(),
+            stopwords=frozenset(fields["stopwords"].texts())
+            if "stopwords" in fields
+            else frozenset(),
             corrections=corrections,
             synonyms=synonyms,
         )
     )
+
+
+def _synonym_group(node: Node, seen: _Collected) -> tuple[str, ...]:
+    """A group's words; a word (after stemming) may belong to one group only."""
+    group = node.key.rsplit(".", 1)[-1]
+    texts = node.texts()
+    if not isinstance(node.node.value, list):
+        return texts
+    entries = [(node, group)] + [
+        (node.child(item, f"[{i}]"), text)
+        for i, (item, text) in enumerate(zip(node.node.value, texts, strict=False))
+    ]
+    for where_node, text in entries:
+        key = Normalizer.stemmed(text)
+        owner = seen.synonym_owner.get(key)
+        if owner is not None and owner[0] != group:
+            where_node.error(f"'{text}' is already in synonym group '{owner[0]}' ({owner[1]})")
+        seen.synonym_owner.setdefault(key, (group, where_node.where))
+    return texts
+
+
+def _check_examples(seen: _Collected) -> None:
+    """Every matched example must keep some words after fillers and stopwords go."""
+    normalizer = Normalizer(_merge_vocab(seen.vocab))
+    for node, text in seen.examples:
+        if text and not normalizer.features(text):
+            node.error(f"'{text}' has only filler and stop words; add a word that carries meaning")
 
 
 def _merge_vocab(parts: list[Vocabulary]) -> Vocabulary:

@@ -72,11 +72,6 @@ class Matcher:
         n_labels = len({label for label, _ in featured}) or 1
         return {f: 1.0 + math.log(n_labels / len(ls)) for f, ls in labels_with.items()}
 
-
-
-
-
-
     def _fits(self, coverage: float, weight: float) -> bool:
         """Enough of an example was said; a rarer, heavier part may stand for the whole."""
         if coverage >= self.min_coverage and weight >= self.min_weight:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 from functools import lru_cache
 
-import snowballstemmer
+import Stemmer
 
 from .schema import Vocabulary
 
@@ -24,17 +26,47 @@ _CONTRACTIONS = (
     (re.compile(r"'"), ""),
 )
 _BARE_CONTRACTIONS = {
-    "dont": "do not", "cant": "can not", "didnt": "did not", "doesnt": "does not",
-    "isnt": "is not", "wasnt": "was not", "werent": "were not", "wont": "will not",
-    "wouldnt": "would not", "couldnt": "could not", "shouldnt": "should not",
-    "havent": "have not", "hasnt": "has not", "hadnt": "had not", "arent": "are not",
-    "aint": "am not", "im": "i am", "ive": "i have", "youre": "you are", "theyre": "they are",
-    "thats": "that is", "theres": "there is", "whats": "what is", "lets": "let us",
-    "wanna": "want to", "gonna": "going to",
+    "dont": "do not",
+    "cant": "can not",
+    "didnt": "did not",
+    "doesnt": "does not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "hadnt": "had not",
+    "arent": "are not",
+    "aint": "am not",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "theyre": "they are",
+    "thats": "that is",
+    "theres": "there is",
+    "whats": "what is",
+    "lets": "let us",
+    "wanna": "want to",
+    "gonna": "going to",
 }
 """Contractions typed or recognised without their apostrophe."""
 MAX_CHARS = 4000
 """Longer input is cut here: nobody says more than this in one breath."""
+
+
+_STEMMER = Stemmer.Stemmer("english")
+_STEM_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=16384)
+def stem(word: str) -> str:
+    """The English stem of one word (memoised; the stemmer itself is not thread-safe)."""
+    with _STEM_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
@@ -49,7 +81,6 @@ class Normalizer:
     """Cleans text the same way for scripts' examples and for what the user said."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
-        self._stemmer = snowballstemmer.stemmer("english")
         self._corrections = {self.words(k): self.words(v) for k, v in vocabulary.corrections}
         self._correct = _phrase_regex(list(self._corrections))
         self._fillers = _phrase_regex([self.words(f) for f in vocabulary.fillers])
@@ -59,7 +90,11 @@ class Normalizer:
             for variant in (canonical, *variants):
                 self._synonyms[self._stem_all(self.words(variant))] = canonical.replace(" ", "_")
         self._synonym = _phrase_regex(list(self._synonyms))
-        self.stem = lru_cache(maxsize=8192)(self._stemmer.stemWord)
+
+    @staticmethod
+    def stemmed(text: str) -> str:
+        """Words, each stemmed: how synonym phrases are compared."""
+        return " ".join(stem(w) for w in Normalizer.words(text).split())
 
     @staticmethod
     def words(text: str) -> str:
@@ -79,12 +114,13 @@ class Normalizer:
             text = self._fillers.sub(" ", text)
         return " ".join(text.split())
 
-    def _stem_all(self, words: str) -> str:
-        return " ".join(self._stemmer.stemWord(w) for w in words.split())
+    @staticmethod
+    def _stem_all(words: str) -> str:
+        return " ".join(stem(w) for w in words.split())
 
     def tokens(self, text: str) -> list[str]:
         """Stemmed content tokens, synonyms folded to their canonical name."""
-        stemmed = " ".join(self.stem(w) for w in self.clean(text).split())
+        stemmed = " ".join(stem(w) for w in self.clean(text).split())
         if self._synonym is not None:
             # Twice, so 'horrible mother' -> 'horribl mom' -> 'bad_mom'.
             for _ in range(2):
@@ -95,5 +131,5 @@ class Normalizer:
     def features(self, text: str) -> frozenset[str]:
         """Tokens plus adjacent pairs, so 'not enough' differs from 'enough'."""
         toks = self.tokens(text)
-        pairs = (f"{a}+{b}" for a, b in zip(toks, toks[1:]))
+        pairs = (f"{a}+{b}" for a, b in itertools.pairwise(toks))
         return frozenset((*toks, *pairs))

@@ -33,7 +33,8 @@ _HARM = (
 )
 _PATTERNS = (
     rf"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|hang|hanging|shoot|poison|drown"
-    rf"|starve|starving|overdose)\w* {_ME}\b",
+    rf"|starve|starving|overdose)\w* {_ME}\b"
+    r"(?! (?:a|an|some|another|off|free|loose|short|slack)\b)",  # "cut myself a slice"
     r"\bsuicid\w*",
     r"\b(?:end|ending|take|taking) (?:my|my own) life\b",
     r"\bend(?:ing)? it all\b",

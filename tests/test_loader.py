@@ -1,0 +1,161 @@
+"""The script loader: each rule, each error naming file, line and key path."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from voice.dialog.loader import ScriptError, load_scripts
+
+from .conftest import DIALOGS
+
+GOOD = """\
+intents:
+  hello:
+    examples: [hello there]
+    reply: greet
+responses:
+  greet:
+    category: support
+    say: ["Hi."]
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str, extra: str | None = None) -> list[str]:
+    write(tmp_path, "a.yaml", text)
+    if extra is not None:
+        write(tmp_path, "b.yaml", extra)
+    with pytest.raises(ScriptError) as info:
+        load_scripts([tmp_path])
+    return info.value.problems
+
+
+def test_good_script_loads_into_frozen_dataclasses(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD)
+    scripts = load_scripts([tmp_path])
+    assert scripts.intents[0].id == "hello"
+    assert scripts.responses["greet"].say == ("Hi.",)
+    with pytest.raises(AttributeError):
+        scripts.intents[0].reply = "x"  # type: ignore[misc]
+
+
+def test_empty_say_list_names_file_line_and_key(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace('say: ["Hi."]', "say: []"))
+    assert found == [f"{tmp_path / 'a.yaml'}:8: responses.greet.say: must be a non-empty list"]
+
+
+def test_unknown_key_is_rejected(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("    reply: greet", "    reply: greet\n    mood: sad"))
+    assert len(found) == 1
+    assert found[0].startswith(f"{tmp_path / 'a.yaml'}:5: intents.hello.mood: unknown key")
+
+
+def test_unknown_top_level_section(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD + "extras: {}\n")
+    assert found[0].startswith(f"{tmp_path / 'a.yaml'}:9: extras: unknown key")
+
+
+def test_duplicate_key_in_one_file(tmp_path: Path) -> None:
+    text = GOOD + "  greet:\n    category: support\n    say: [Hey.]\n"
+    found = problems(tmp_path, text)
+    assert any(":9: responses.greet: duplicate key (first at line 6)" in p for p in found)
+
+
+def test_duplicate_id_across_files_names_both(tmp_path: Path) -> None:
+    other = "responses:\n  greet:\n    category: support\n    say: [Hey.]\n"
+    found = problems(tmp_path, GOOD, other)
+    assert found == [
+        f"{tmp_path / 'b.yaml'}:2: responses.greet: duplicate id 'greet' "
+        f"(first defined at {tmp_path / 'a.yaml'}:6)"
+    ]
+
+
+def test_dangling_reference(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("reply: greet", "reply: wave"))
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:4: intents.hello.reply: refers to 'wave', "
+        "which no script defines under responses"
+    ]
+
+
+def test_dangling_step_and_pattern(tmp_path: Path) -> None:
+    text = GOOD.replace('say: ["Hi."]', 'say: ["Hi."]\n    ask: nowhere\n    breathing: zen')
+    found = problems(tmp_path, text)
+    assert any(":9: responses.greet.ask: refers to 'nowhere'" in p for p in found)
+    assert any(":10: responses.greet.breathing: refers to 'zen'" in p for p in found)
+
+
+def test_bad_category_and_missing_key(tmp_path: Path) -> None:
+    text = GOOD.replace("category: support", "category: joy").replace("    reply: greet\n", "")
+    found = problems(tmp_path, text)
+    assert any(":6: responses.greet.category: 'joy' is not one of" in p for p in found)
+    assert any(":2: intents.hello: missing required key 'reply'" in p for p in found)
+
+
+def test_repeated_variant_and_empty_text(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace('say: ["Hi."]', 'say: ["Hi.", "Hi.", ""]'))
+    assert any("responses.greet.say.[1]: repeats an earlier entry" in p for p in found)
+    assert any("responses.greet.say.[2]: must not be empty" in p for p in found)
+
+
+def test_syntax_error_names_line(tmp_path: Path) -> None:
+    found = problems(tmp_path, "intents:\n  hello: [unclosed\n")
+    assert len(found) == 1
+    assert found[0].startswith(f"{tmp_path / 'a.yaml'}:3: (syntax):")
+
+
+def test_empty_file_and_non_mapping(tmp_path: Path) -> None:
+    assert problems(tmp_path, "") == [f"{tmp_path / 'a.yaml'}:1: (top): the file is empty"]
+    found = problems(tmp_path, "- just\n- a list\n")
+    assert found == [f"{tmp_path / 'a.yaml'}:1: (top): must be a mapping of keys to values"]
+
+
+def test_example_of_only_stopwords_is_reported(tmp_path: Path) -> None:
+    vocab = "vocabulary:\n  stopwords: [the, it, is]\n"
+    found = problems(tmp_path, GOOD.replace("[hello there]", "[hello there, it is the]"), vocab)
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:3: intents.hello.examples.[1]: 'it is the' has only filler "
+        "and stop words; add a word that carries meaning"
+    ]
+
+
+def test_word_in_two_synonym_groups(tmp_path: Path) -> None:
+    vocab = "vocabulary:\n  synonyms:\n    child: [kid, kids]\n    goat: [kids]\n"
+    found = problems(tmp_path, GOOD, vocab)
+    assert len(found) == 1
+    assert found[0].startswith(f"{tmp_path / 'b.yaml'}:4: vocabulary.synonyms.goat.[0]: 'kids'")
+
+
+def test_breathing_pattern_needs_rounds_or_minutes(tmp_path: Path) -> None:
+    pattern = """\
+    patterns:
+      calm:
+        title: Calm
+        intro: In we go.
+        closing: Done.
+        phases:
+          - {name: in, seconds: 4, cue: In}
+          - {name: sideways, seconds: 99, cue: Out}
+    """
+    found = problems(tmp_path, GOOD, pattern)
+    assert any(":2: patterns.calm: give exactly one of 'rounds' or 'minutes'" in p for p in found)
+    assert any("patterns.calm.phases.[1].name: 'sideways' is not one of" in p for p in found)
+    assert any("patterns.calm.phases.[1].seconds: must be between 0.5 and 30" in p for p in found)
+
+
+def test_no_files(tmp_path: Path) -> None:
+    with pytest.raises(ScriptError, match="no dialog scripts found"):
+        load_scripts([tmp_path])
+
+
+def test_shipped_scripts_are_valid() -> None:
+    scripts = load_scripts([DIALOGS])
+    assert len(scripts.intents) >= 30
