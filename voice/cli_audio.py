@@ -1,24 +1,227 @@
-"""The audio commands' flags and handlers; audio libraries are imported only when used."""
+"""The audio commands: flags, and handlers that build the real engines. Engines are imported
+only here, when a command needs them, so the text commands run without them."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import signal
+import sys
+import threading
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .dialog.engine import Reply
 from .settings import Settings
+from .textchat import mantras
+
+if TYPE_CHECKING:
+    from .speech import SpeechOut
+
+_LOGGER = logging.getLogger(__name__)
+Sub = argparse._SubParsersAction
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register the audio commands."""
+def add_commands(sub: Sub[argparse.ArgumentParser]) -> None:
+    """Register run, say, devices, models and breathe."""
+    run = sub.add_parser("run", help="listen in the kitchen and talk back")
+    _voice_flags(run)
+    run.add_argument("--model", type=Path, help="Vosk model folder")
+    run.add_argument("--mic", help="microphone name (substring; see 'devices')")
+    run.add_argument("--wake-phrase", help="default: hey friend")
+    run.add_argument("--no-wake", action="store_true", help="answer everything")
+    run.add_argument("--follow-up", type=float, help="seconds to listen without the wake phrase")
+    run.add_argument("--log-transcripts", action="store_true", help="log what was heard")
+    run.add_argument("--timings", action="store_true", help="log per-turn latency")
+    say = sub.add_parser("say", help="speak one line (checks the speaker and voice)")
+    say.add_argument("text")
+    _voice_flags(say)
+    sub.add_parser("devices", help="list audio devices")
+    models = sub.add_parser("models", help="download or list speech models")
+    models_sub = models.add_subparsers(dest="models_command", required=True)
+    download = models_sub.add_parser(
+        "download", help="download a Vosk model (default: small English)"
+    )
+    download.add_argument("name", nargs="?")
+    download.add_argument("--url", help="download from this address instead")
+    download.add_argument("--sha256", help="expected checksum (needed for unlisted models)")
+    download.add_argument("--timeout", type=float, default=30.0, help="seconds without data")
+    models_sub.add_parser("list", help="show installed models")
+    breathe = sub.add_parser("breathe", help="a guided breathing exercise")
+    breathe.add_argument("pattern_name", nargs="?", metavar="PATTERN")
+    breathe.add_argument("--pattern", help="box, four_seven_eight, sigh or coherent")
+    breathe.add_argument("--rounds", type=int)
+    breathe.add_argument("--pace", type=float, default=1.0, help="1.2 is 20%% slower")
+    breathe.add_argument("--tone", action=argparse.BooleanOptionalAction, default=None)
+    breathe.add_argument("--list", action="store_true", help="list patterns")
+    breathe.add_argument("--json", action="store_true", help="print the timeline; play nothing")
+    _voice_flags(breathe)
+
+
+def _voice_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--speaker", help="speaker name (substring; see 'devices')")
+    parser.add_argument("--voice", help="espeak-ng voice, e.g. en-us")
+    parser.add_argument("--rate", type=int, help="words per minute")
+    parser.add_argument("--volume", type=float, help="0.0 to 1.0")
+
+
+def apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
+    """Settings with the audio flags that were given."""
+    pairs = {
+        "model": "model",
+        "mic": "mic",
+        "speaker": "speaker",
+        "voice": "voice",
+        "rate": "rate_wpm",
+        "volume": "volume",
+        "wake_phrase": "wake_phrase",
+        "follow_up": "follow_up_seconds",
+    }
+    values = {f: getattr(args, a) for a, f in pairs.items() if getattr(args, a, None) is not None}
+    for flag in ("log_transcripts", "timings"):
+        if getattr(args, flag, False):
+            values[flag] = True
+    if getattr(args, "no_wake", False):
+        values["wake"] = False
+    return replace(settings, **values)
+
+
+def speech_out(settings: Settings) -> SpeechOut:
+    """The real speaker and voice, opened."""
+    from .audio import Speaker
+    from .speech import SpeechOut
+    from .tts import Synthesizer
+
+    synth = Synthesizer(settings.voice, settings.rate_wpm, settings.cache_dir)
+    speaker = Speaker(settings.speaker)
+    speaker.open()
+    return SpeechOut(synth, speaker, settings.volume)
 
 
 def speaker_for_chat(settings: Settings) -> Callable[[Reply], None]:
-    """A function that speaks chat replies."""
-    raise NotImplementedError
+    """Speaks each chat reply to the end before the next prompt."""
+    speech = speech_out(settings)
+
+    def speak(reply: Reply) -> None:
+        speech.say(reply.text)
+        speech.speaker.wait()
+
+    return speak
 
 
 def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
-    """Run one audio command."""
-    raise NotImplementedError
+    """Run one audio command; engine problems become one clear line and exit code 1."""
+    from .asr import ModelError
+    from .audio import AudioDeviceError
+    from .modelstore import DownloadError
+    from .tts import SpeechError
+
+    settings = apply_flags(args, settings)
+    handlers: dict[str, Callable[[argparse.Namespace, Settings, Dialog], int]] = {
+        "run": _run,
+        "say": _say,
+        "devices": _devices,
+        "models": _models,
+        "breathe": _breathe,
+    }
+    try:
+        return handlers[args.command](args, settings, dialog)
+    except (ModelError, AudioDeviceError, DownloadError, SpeechError) as exc:
+        print(f"goodenough: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> int:
+    from .audio import list_devices
+
+    print("\n".join(list_devices()))
+    return 0
+
+
+def _say(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
+    speech = speech_out(settings)
+    speech.say(args.text)
+    speech.speaker.wait()
+    speech.speaker.close()
+    return 0
+
+
+def _models(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
+    from . import modelstore
+
+    if args.models_command == "list":
+        found = modelstore.installed(settings.models_dir)
+        print("\n".join(str(p) for p in found) or f"no models in {settings.models_dir}")
+        return 0
+    job = replace(modelstore.plan(args.name, args.url, args.sha256), timeout=args.timeout)
+    print(f"downloading {job.name} from {job.url}", file=sys.stderr)
+    path = modelstore.download(job, settings.models_dir, _progress_bar())
+    print(f"installed {path}")
+    return 0
+
+
+def _progress_bar() -> Callable[[int, int], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(unit="B", unit_scale=True, file=sys.stderr, leave=False)
+
+    def update(done: int, total: int) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
+
+    return update
+
+
+def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
+    patterns = dialog.scripts.patterns
+    if args.list:
+        for pattern in patterns.values():
+            print(f"{pattern.id:20} {pattern.title} ({pattern.rounds} rounds)")
+        return 0
+    name = args.pattern or args.pattern_name or "box"
+    if name not in patterns:
+        print(f"goodenough: no pattern '{name}'; try: {', '.join(patterns)}", file=sys.stderr)
+        return 2
+    tone = settings.breathing_tone if args.tone is None else args.tone
+    exercise = Exercise(
+        patterns[name],
+        mantras(dialog),
+        args.rounds,
+        args.pace,
+        settings.breathing_count,
+        tone or None,
+    )
+    if args.json:
+        print(json.dumps(timeline_data(exercise, timeline(exercise))))
+        return 0
+    from .breathing_player import BreathingPlayer
+
+    speech = speech_out(settings)
+    speech.synth.warm(c.text for c in timeline(exercise) if c.text).join()
+    player = BreathingPlayer(exercise, speech)
+    signal.signal(signal.SIGINT, lambda *_: player.control("stop"))
+    player.run()
+    speech.speaker.wait(5)
+    speech.speaker.close()
+    return 0
+
+
+def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
+    from .voice_session import open_session
+
+    session = open_session(settings, dialog, args.model)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    _LOGGER.info("listening; say '%s' and what's on your mind", settings.wake_phrase)
+    session.loop.run(stop)
+    session.close()
+    return 0

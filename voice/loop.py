@@ -1,0 +1,286 @@
+"""The voice loop: mic -> recogniser -> dialog -> speech, with wake phrase, follow-up window,
+half-duplex listening and barge-in. Engines come in through narrow interfaces."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .breathing import Exercise
+from .breathing_player import BreathingPlayer
+from .dialog.dialog import Dialog
+from .dialog.engine import Conversation, Reply
+from .textchat import mantras
+from .transcript import Recognizer, Transcript
+from .wake import WakePhrase
+
+_LOGGER = logging.getLogger(__name__)
+
+STOP_WORDS = frozenset({"stop", "quiet", "enough", "pause"})
+BREATHING_WORDS = frozenset({"slower", "faster", "again"})
+ECHO_WINDOW = 1.5
+"""A barge-in word heard within this many seconds of when the assistant itself says it
+is taken for an echo of its own voice."""
+
+
+class Chunk(Protocol):
+    """Microphone audio: 16 kHz mono int16, and when it arrived (monotonic seconds)."""
+
+    @property
+    def pcm(self) -> bytes: ...
+
+    @property
+    def captured(self) -> float: ...
+
+
+class Source(Protocol):
+    """Microphone chunks; None when none arrived in time."""
+
+    def read(self, timeout: float) -> Chunk | None: ...
+
+
+class Speech(Protocol):
+    """What the loop needs from speech output."""
+
+    text: str
+    duration: float
+
+    @property
+    def speaking(self) -> bool: ...
+
+    @property
+    def first_frame_at(self) -> float | None: ...
+
+    def say(self, text: str, budget: float | None = None) -> float: ...
+
+    def tone(self, seconds: float) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def adjust(self, command: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class LoopOptions:
+    """How the loop listens; seconds throughout."""
+
+    wake_phrase: str = "hey friend"
+    wake: bool = True
+    follow_up_seconds: float = 8.0
+    echo_tail_seconds: float = 0.3
+    log_transcripts: bool = False
+    timings: bool = False
+
+
+@dataclass
+class Turn:
+    """Monotonic times of one turn, from the endpoint to the first frame of the reply."""
+
+    endpoint: float
+    transcript: float
+    reply: float
+    category: str
+    first_frame: float | None = None
+
+
+@dataclass
+class BargeIn:
+    """A barge-in: when the word was detected and when playback was stopped."""
+
+    heard_at: float
+    stopped_at: float
+    word: str
+
+
+@dataclass
+class _State:
+    follow_until: float = 0.0
+    quiet_until: float = 0.0
+    was_busy: bool = False
+    closing: bool = False
+    player: BreathingPlayer | None = None
+    player_thread: threading.Thread | None = None
+    pending: Turn | None = None
+    turns: list[Turn] = field(default_factory=list)
+    barge_ins: list[BargeIn] = field(default_factory=list)
+
+
+class VoiceLoop:
+    """Runs the conversation; every engine is passed in, so tests can swap any of them."""
+
+    def __init__(
+        self,
+        dialog: Dialog,
+        source: Source,
+        recognizer: Recognizer,
+        barge: Recognizer,
+        speech: Speech,
+        options: LoopOptions,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.dialog = dialog
+        self.conversation = Conversation(dialog)
+        self.source, self.recognizer, self.barge, self.speech = source, recognizer, barge, speech
+        self.options = options
+        self.clock = clock
+        self.wake = WakePhrase(options.wake_phrase)
+        self.state = _State()
+
+    @property
+    def turns(self) -> list[Turn]:
+        return self.state.turns
+
+    @property
+    def barge_ins(self) -> list[BargeIn]:
+        return self.state.barge_ins
+
+    def run(self, stop: threading.Event) -> None:
+        """Listen and answer until `stop` is set."""
+        while not stop.is_set():
+            chunk = self.source.read(0.2)
+            if chunk is not None:
+                self.feed(chunk)
+            self._note_first_frame()
+        self.speech.stop()
+        if self.state.player is not None:
+            self.state.player.control("stop")
+
+    def busy(self) -> bool:
+        """Speaking, or guiding a breathing exercise."""
+        thread = self.state.player_thread
+        return self.speech.speaking or (thread is not None and thread.is_alive())
+
+    def feed(self, chunk: Chunk) -> None:
+        """One microphone chunk: to barge-in listening while busy, else to the recogniser."""
+        if self.busy():
+            self.state.was_busy = True
+            self._listen_for_barge_in(chunk)
+            return
+        now = self.clock()
+        if self.state.was_busy:
+            self._finished_speaking(now)
+        if now < self.state.quiet_until:
+            return  # the room still rings with our own voice
+        result = self.recognizer.accept(chunk.pcm)
+        if result is not None and result.final:
+            self._on_final(result, chunk.captured)
+
+    def _finished_speaking(self, now: float) -> None:
+        state = self.state
+        state.was_busy = False
+        state.quiet_until = now + self.options.echo_tail_seconds
+        state.follow_until = 0.0 if state.closing else now + self.options.follow_up_seconds
+        state.closing = False
+        state.player = state.player_thread = None
+        self.barge.reset()
+        self.recognizer.reset()
+
+    def _on_final(self, result: Transcript, endpoint: float) -> None:
+        text = result.text.strip()
+        if not text:
+            return
+        heard = self.clock()
+        if self.options.log_transcripts:
+            _LOGGER.info("heard: %s", text)
+        utterance = self._addressed(text, heard)
+        if utterance is None:
+            _LOGGER.debug("not addressed to me; ignored")
+            return
+        reply = self.conversation.respond(utterance)
+        self.state.pending = Turn(endpoint, heard, self.clock(), reply.category)
+        if self.options.log_transcripts:
+            _LOGGER.info("reply (%s): %s", reply.category, reply.text)
+        self._act(reply)
+
+    def _addressed(self, text: str, now: float) -> str | None:
+        """What was said to the assistant, or None if it was not addressed."""
+        after = self.wake.after(text)
+        if not self.options.wake or now < self.state.follow_until:
+            return text if after is None else after
+        return after
+
+    def _act(self, reply: Reply) -> None:
+        command = reply.command
+        if command == "stop":
+            self.speech.stop()
+            self.state.pending = None
+            return
+        if command in ("slower", "faster", "louder", "quieter"):
+            self.speech.adjust(command)
+        self.state.closing = command == "goodbye"
+        if reply.breathing:
+            self._breathe(reply)
+            return
+        self._say(reply.text)
+
+    def _say(self, text: str, budget: float | None = None) -> None:
+        self.recognizer.reset()  # half-duplex: nothing heard before or during speech carries over
+        self.speech.say(text, budget)
+
+    def _breathe(self, reply: Reply) -> None:
+        assert reply.breathing is not None
+        pattern = self.dialog.scripts.patterns[reply.breathing]
+        player = BreathingPlayer(Exercise(pattern, mantras(self.dialog)), self.speech)
+        self.recognizer.reset()
+        thread = threading.Thread(target=player.run, name="breathing", daemon=True)
+        self.state.player, self.state.player_thread = player, thread
+        thread.start()
+
+    def _listen_for_barge_in(self, chunk: Chunk) -> None:
+        result = self.barge.accept(chunk.pcm)
+        if result is None or not result.text:
+            return
+        words = result.text.lower().split()
+        player = self.state.player
+        for word in words:
+            if word in STOP_WORDS and not self._is_echo(word):
+                self._barge_in(word, chunk.captured)
+                return
+            if player is not None and word in BREATHING_WORDS and not self._is_echo(word):
+                player.control(word)
+                self.barge.reset()
+                return
+
+    def _barge_in(self, word: str, heard_at: float) -> None:
+        if self.state.player is not None:
+            self.state.player.control("stop")
+        else:
+            self.speech.stop()
+        self.state.barge_ins.append(BargeIn(heard_at, self.clock(), word))
+        _LOGGER.info("barge-in: '%s'", word)
+        self.barge.reset()
+
+    def _is_echo(self, word: str) -> bool:
+        """True when the assistant is saying this very word about now."""
+        spoken = self.speech.text.lower().replace(",", " ").replace(".", " ").split()
+        start = self.speech.first_frame_at
+        if word not in spoken or start is None or not spoken:
+            return False
+        now = self.clock()
+        step = self.speech.duration / len(spoken)
+        return any(
+            abs(start + (i + 0.5) * step - now) < ECHO_WINDOW
+            for i, w in enumerate(spoken)
+            if w == word
+        )
+
+    def _note_first_frame(self) -> None:
+        turn = self.state.pending
+        if turn is None or self.speech.first_frame_at is None:
+            return
+        turn.first_frame = self.speech.first_frame_at
+        self.state.pending = None
+        self.state.turns.append(turn)
+        if self.options.timings:
+            _LOGGER.info(
+                "timings (%s): endpoint->transcript %.1f ms, ->reply %.2f ms, "
+                "->first frame %.1f ms",
+                turn.category,
+                (turn.transcript - turn.endpoint) * 1000,
+                (turn.reply - turn.transcript) * 1000,
+                (turn.first_frame - turn.reply) * 1000,
+            )

@@ -1,0 +1,66 @@
+"""Builds the real engines for `goodenough run`: model, recognisers, microphone, speech."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import asr
+from .audio import Mic, ResilientMic
+from .cli_audio import speech_out
+from .dialog.dialog import Dialog
+from .dialog.safety import CRISIS_REPLY, FOLLOW_UPS
+from .loop import BREATHING_WORDS, STOP_WORDS, LoopOptions, VoiceLoop
+from .settings import Settings
+from .speech import SpeechOut
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass
+class Session:
+    """The running pieces, so they can be closed in order."""
+
+    loop: VoiceLoop
+    mic: Mic
+    speech: SpeechOut
+
+    def close(self) -> None:
+        self.mic.close()
+        self.speech.speaker.close()
+
+
+def scripted_texts(dialog: Dialog) -> list[str]:
+    """Every line the assistant can say, crisis lines first: worth having ready."""
+    lines = [CRISIS_REPLY, *FOLLOW_UPS]
+    lines += [t for r in dialog.scripts.responses.values() for t in r.say]
+    for pattern in dialog.scripts.patterns.values():
+        lines += [pattern.intro, pattern.closing, *(p.cue for p in pattern.phases)]
+    return lines
+
+
+def options_from(settings: Settings) -> LoopOptions:
+    return LoopOptions(
+        wake_phrase=settings.wake_phrase,
+        wake=settings.wake,
+        follow_up_seconds=settings.follow_up_seconds,
+        log_transcripts=settings.log_transcripts,
+        timings=settings.timings,
+    )
+
+
+def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) -> Session:
+    """Model first (the slow, most likely to fail part), then speech, then the microphone."""
+    path = asr.find_model(model_flag, settings.model, settings.models_dir)
+    _LOGGER.info("loading speech model %s", path)
+    model = asr.load_model(path, settings.endpoint_silence_seconds)
+    stall = max(1.0, 2 * settings.endpoint_silence_seconds)
+    recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
+    barge = asr.VoskRecognizer(model, grammar=tuple(sorted(STOP_WORDS | BREATHING_WORDS)))
+    speech = speech_out(settings)
+    speech.synth.warm(scripted_texts(dialog))
+    mic = Mic(settings.mic)
+    mic.open()
+    loop = VoiceLoop(dialog, ResilientMic(mic), recognizer, barge, speech, options_from(settings))
+    return Session(loop, mic, speech)
