@@ -45,8 +45,16 @@ class VirtualAudio:
     def record_speaker(self, path: Path) -> subprocess.Popen[bytes]:
         """Record what the program plays, as raw 16-bit mono 22050 Hz, until terminated."""
         return subprocess.Popen(
-            ["parec", "-d", "speaker.monitor", f"--rate={SPEAKER_RATE}", "--channels=1",
-             "--format=s16le", "--latency-msec=20", str(path)],
+            [
+                "parec",
+                "-d",
+                "speaker.monitor",
+                f"--rate={SPEAKER_RATE}",
+                "--channels=1",
+                "--format=s16le",
+                "--latency-msec=20",
+                str(path),
+            ],
             env=self.env(),
         )
 
@@ -59,12 +67,20 @@ def start_server() -> VirtualAudio:
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ.pop("PULSE_SERVER", None)
     subprocess.run(
-        ["pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--disallow-exit",
-         "--load=module-native-protocol-unix",
-         "--load=module-null-sink sink_name=speaker",
-         "--load=module-null-sink sink_name=micfeed rate=16000 channels=1",
-         "--load=module-remap-source master=micfeed.monitor source_name=virtmic"],
-        check=False, capture_output=True, timeout=30,
+        [
+            "pulseaudio",
+            "-D",
+            "-n",
+            "--exit-idle-time=-1",
+            "--disallow-exit",
+            "--load=module-native-protocol-unix",
+            "--load=module-null-sink sink_name=speaker",
+            "--load=module-null-sink sink_name=micfeed rate=16000 channels=1",
+            "--load=module-remap-source master=micfeed.monitor source_name=virtmic",
+        ],
+        check=False,
+        capture_output=True,
+        timeout=30,
     )
     for _ in range(50):
         if subprocess.run(["pactl", "info"], capture_output=True, check=False).returncode == 0:
@@ -87,8 +103,20 @@ def utterance(text: str, folder: Path, lead: float = 0.3, tail: float = 1.5) -> 
     raw, out = folder / f"{abs(hash(text))}-raw.wav", folder / f"{abs(hash(text))}.wav"
     subprocess.run(["espeak-ng", "-w", str(raw), text], check=True)
     subprocess.run(
-        ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out),
-         "pad", str(lead), str(tail)],
+        [
+            "sox",
+            str(raw),
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(out),
+            "pad",
+            str(lead),
+            str(tail),
+        ],
         check=True,
     )
     return out
@@ -99,8 +127,10 @@ def wav_seconds(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
-def loud_spans(raw: Path, rate: int = SPEAKER_RATE, block: float = 0.02) -> list[tuple[float, float]]:
-    """(start, end) seconds of sound in a raw s16le recording."""
+def loud_spans(
+    raw: Path, rate: int = SPEAKER_RATE, block: float = 0.02, gap: float = 0.4
+) -> list[tuple[float, float]]:
+    """(start, end) seconds of sound in a raw s16le recording; pauses under `gap` join."""
     samples = np.frombuffer(raw.read_bytes(), dtype="<i2").astype(np.float32)
     size = int(rate * block)
     levels = [np.abs(samples[i : i + size]).mean() for i in range(0, len(samples), size)]
@@ -114,4 +144,10 @@ def loud_spans(raw: Path, rate: int = SPEAKER_RATE, block: float = 0.02) -> list
             start = None
     if start is not None:
         spans.append((start * block, len(levels) * block))
-    return spans
+    joined: list[tuple[float, float]] = []
+    for span in spans:
+        if joined and span[0] - joined[-1][1] < gap:
+            joined[-1] = (joined[-1][0], span[1])
+        else:
+            joined.append(span)
+    return joined

@@ -16,8 +16,9 @@ being fed (the assistant was talking) is never heard, as with a real half-duplex
 class ScriptedRecognizer:
     """Emits each (seconds after start, text) as a final transcript once that time comes."""
 
-    def __init__(self, script: list[tuple[float, str]],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, script: list[tuple[float, str]], clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.script = sorted(script)
         self.clock = clock
         self.start = clock()

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.audio
 def digest(folder: Path) -> dict[str, str]:
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file() and p.stat().st_size < 5_000_000
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.stat().st_size < 5_000_000
     }
 
 
@@ -55,8 +56,9 @@ def test_endpoint_silence_is_set_in_a_private_copy(korean_model: Path, tmp_path:
     assert (shadow / "am").resolve() == (korean_model / "am").resolve()
 
 
-def test_model_lookup_order_and_messages(korean_model: Path, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_lookup_order_and_messages(
+    korean_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from voice.asr import ModelError, find_model
 
     monkeypatch.delenv("GOODENOUGH_MODEL", raising=False)
@@ -72,4 +74,3 @@ def test_model_lookup_order_and_messages(korean_model: Path, tmp_path: Path,
     (empty / "m").symlink_to(korean_model)
     monkeypatch.delenv("GOODENOUGH_MODEL")
     assert find_model(None, None, empty) == empty / "m"
-

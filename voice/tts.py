@@ -117,20 +117,26 @@ class Synthesizer:
             return None
 
     def _synthesise(self, text: str, key: str) -> np.ndarray:
-        with self._lock, tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
-            path = Path(tmp) / "speech.wav"
-            self._engine.setProperty("voice", self.voice)
-            self._engine.setProperty("rate", self.rate_wpm)
-            # pyttsx3 prints "Audio saved to ..." on stdout; keep it out of ours.
-            with contextlib.redirect_stdout(io.StringIO()):
-                self._engine.save_to_file(speakable(text), str(path))
-                self._engine.runAndWait()
-            try:
-                samples = _read_wav(path)
-            except (OSError, wave.Error, EOFError) as exc:
-                raise SpeechError(f"espeak-ng produced no audio for {text[:40]!r}: {exc}") from exc
-            self._store(key, path)
-        return samples
+        # pyttsx3 2.99 writes the file before appending espeak's last block of samples:
+        # usually only trailing silence is lost, but now and then the file comes out empty.
+        # One retry has always been enough here.
+        for attempt in (1, 2):
+            with self._lock, tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
+                path = Path(tmp) / "speech.wav"
+                self._engine.setProperty("voice", self.voice)
+                self._engine.setProperty("rate", self.rate_wpm)
+                # pyttsx3 prints "Audio saved to ..." on stdout; keep it out of ours.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self._engine.save_to_file(speakable(text), str(path))
+                    self._engine.runAndWait()
+                try:
+                    samples = _read_wav(path)
+                except (OSError, wave.Error, EOFError) as exc:
+                    _LOGGER.debug("synthesis attempt %d of %r failed: %s", attempt, text, exc)
+                    continue
+                self._store(key, path)
+                return samples
+        raise SpeechError(f"espeak-ng produced no audio for {text[:40]!r}")
 
     def _store(self, key: str, path: Path) -> None:
         if self._cache_dir is None:

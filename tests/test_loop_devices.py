@@ -1,0 +1,216 @@
+"""The voice loop end to end on real (virtual) audio devices.
+
+English speech cannot be recognised by the only model available here, so the wake phrase,
+follow-up window and barge-in run with a scripted recogniser; the real Vosk engine drives
+`goodenough run` as a separate process in the last tests.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from voice.dialog.dialog import Dialog
+
+from .audio_env import VirtualAudio, loud_spans, utterance
+from .conftest import ROOT
+from .scripted import ScriptedRecognizer
+
+pytestmark = pytest.mark.audio
+
+
+class Rig:
+    """Real mic, speaker and speech; recognisers supplied by the test."""
+
+    def __init__(self, audio: VirtualAudio, dialog: Dialog, folder: Path) -> None:
+        from voice.audio import Mic, ResilientMic, Speaker
+        from voice.speech import SpeechOut
+        from voice.tts import Synthesizer
+
+        self.speaker = Speaker(None)
+        self.speaker.open()
+        self.speech = SpeechOut(Synthesizer(None, 160, folder / "cache"), self.speaker, 0.9)
+        self.mic = Mic(None)
+        self.mic.open()
+        self.source = ResilientMic(self.mic)
+        self.dialog = dialog
+        self.recording = folder / "speaker.raw"
+        self.recorder = audio.record_speaker(self.recording)
+        time.sleep(0.5)
+        self.recording_started = time.monotonic() - 0.5
+
+    def run(self, loop: object, seconds: float) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(target=loop.run, args=(stop,))  # type: ignore[attr-defined]
+        thread.start()
+        time.sleep(seconds)
+        stop.set()
+        thread.join(5)
+
+    def close(self) -> list[tuple[float, float]]:
+        self.mic.close()
+        self.speaker.close()
+        self.recorder.terminate()
+        self.recorder.wait()
+        return loud_spans(self.recording)
+
+
+@pytest.fixture
+def rig(virtual_audio: VirtualAudio, dialog: Dialog, tmp_path: Path) -> Iterator[Rig]:
+    made = Rig(virtual_audio, dialog, tmp_path)
+    yield made
+    made.close()
+
+
+def test_wake_phrase_follow_up_and_barge_in(rig: Rig) -> None:
+    from voice.loop import LoopOptions, VoiceLoop
+
+    main = ScriptedRecognizer(
+        [
+            (0.5, "what is the weather like"),  # no wake phrase: ignored
+            (1.5, "hey friend i yelled at my kids this morning"),  # answered
+            (5.0, "give me a mantra"),  # in the follow-up window
+            (14.0, "i feel so guilty"),  # window closed: ignored
+        ]
+    )
+    barge = ScriptedRecognizer([(3.0, "stop")])  # while the reply plays
+    loop = VoiceLoop(
+        rig.dialog, rig.source, main, barge, rig.speech, LoopOptions(follow_up_seconds=3.0)
+    )
+    rig.speech.synth.warm(t for r in rig.dialog.scripts.responses.values() for t in r.say).join()
+    started = main.start = barge.start = time.monotonic()
+    rig.run(loop, 16.0)
+
+    assert [t for _, t in main.heard] == [t for _, t in sorted(main.heard)]
+    assert len(main.heard) == 4, main.missed
+    assert [turn.category for turn in loop.turns] == ["guilt", "mantra"]
+    assert len(loop.barge_ins) == 1
+    barge_in = loop.barge_ins[0]
+    assert rig.speaker.silenced_at is not None
+    assert rig.speaker.silenced_at - barge_in.heard_at < 0.3
+    for turn in loop.turns:
+        assert turn.first_frame is not None and turn.first_frame - turn.transcript < 0.5
+
+    spans = rig.close()
+    offset = started - rig.recording_started
+    sound = [(a - offset, b - offset) for a, b in spans if b - a > 0.2]
+    assert sound, "nothing was heard from the speaker"
+    assert 1.4 < sound[0][0] < 2.5, sound  # spoke after the wake utterance
+    assert 2.8 < sound[0][1] < 3.8, sound  # cut off by "stop"
+    assert any(4.9 < a < 6.0 for a, _ in sound), sound  # answered in the follow-up window
+    assert all(a < 12.0 for a, _ in sound), sound  # nothing after the window closed
+
+
+def test_own_voice_does_not_barge_in(rig: Rig) -> None:
+    from voice.loop import LoopOptions, VoiceLoop
+
+    main = ScriptedRecognizer([])
+    barge = ScriptedRecognizer([(0.6, "enough"), (3.5, "stop")])
+    loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, LoopOptions())
+    text = "Enough. Good enough is enough. You are doing so well, and you can rest now, my friend."
+    rig.speech.synth.pcm(text)
+    barge.start = main.start = time.monotonic()
+    loop._say(text)
+    rig.run(loop, 5.0)
+    assert [b.word for b in loop.barge_ins] == ["stop"]
+
+
+def goodenough(
+    args: list[str], audio: VirtualAudio, tmp_path: Path, **env: str
+) -> subprocess.Popen[str]:
+    full_env = {
+        **audio.env(),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        **env,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "voice", *args],
+        cwd=ROOT,
+        env=full_env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_run_with_real_vosk_answers_spoken_words(
+    virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
+) -> None:
+    wav = utterance("I feel so guilty about yelling at my kids", tmp_path, tail=2.5)
+    recording = tmp_path / "out.raw"
+    recorder = virtual_audio.record_speaker(recording)
+    proc = goodenough(
+        ["run", "--no-wake", "--model", str(korean_model), "--timings", "--log-transcripts"],
+        virtual_audio,
+        tmp_path,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")))  # type: ignore[union-attr]
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any("listening" in line for line in lines):
+            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.2)
+        time.sleep(1.0)
+        said_at = time.monotonic()
+        virtual_audio.speak_into_mic(wav).wait(15)
+        while not any("timings" in line for line in lines):
+            assert time.monotonic() < said_at + 30, "".join(lines)
+            time.sleep(0.2)
+        time.sleep(2.0)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(15)
+        reader.join(5)
+        recorder.terminate()
+        recorder.wait()
+    log = "".join(lines)
+    assert proc.returncode == 0, log
+    assert "Traceback" not in log
+    assert "heard:" in log and "->first frame" in log
+    assert loud_spans(recording), "the program did not speak"
+
+
+def test_run_explains_a_missing_model(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
+    proc = goodenough(["run"], virtual_audio, tmp_path, GOODENOUGH_MODEL=str(tmp_path / "none"))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "not a Vosk model folder" in err and "goodenough models download" in err
+    assert "Traceback" not in err
+
+
+def test_run_explains_a_missing_microphone(
+    virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
+) -> None:
+    proc = goodenough(
+        ["run", "--model", str(korean_model), "--mic", "no-such-mic"], virtual_audio, tmp_path
+    )
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "no input device matches 'no-such-mic'" in err and "goodenough devices" in err
+    assert "Traceback" not in err
+
+
+def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
+    recording = tmp_path / "out.raw"
+    recorder = virtual_audio.record_speaker(recording)
+    proc = goodenough(["say", "Good enough is enough."], virtual_audio, tmp_path)
+    out, err = proc.communicate(timeout=60)
+    time.sleep(0.3)
+    recorder.terminate()
+    recorder.wait()
+    assert proc.returncode == 0, err
+    assert out == ""
+    spans = loud_spans(recording)
+    assert spans and 0.8 < spans[-1][1] - spans[0][0] < 4.0, spans
+    assert os.path.isdir(tmp_path / "cache" / "goodenough")
