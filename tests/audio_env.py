@@ -151,3 +151,17 @@ def loud_spans(
         else:
             joined.append(span)
     return joined
+
+
+def onset_errors(raw: Path, scheduled: list[float]) -> list[float]:
+    """Seconds each scheduled onset was early (-) or late (+) in a recording, aligned on the
+    first one. Each schedule time is matched to the nearest detected onset."""
+    onsets = [start for start, _ in loud_spans(raw, block=0.005, gap=0.12)]
+    if not onsets:
+        return []
+    offset = onsets[0] - scheduled[0]
+    errors = []
+    for at in scheduled:
+        nearest = min(onsets, key=lambda o: abs(o - offset - at))
+        errors.append(nearest - offset - at)
+    return errors

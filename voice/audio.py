@@ -146,7 +146,7 @@ class ResilientMic:
         try:
             self.mic.open()
         except AudioDeviceError as exc:
-            _LOGGER.warning("microphone unavailable (%s); retrying in %.1f s", exc, self._backoff)
+            _LOGGER.warning("microphone unavailable (%s); retrying in %.2f s", exc, self._backoff)
             self._retry_at = now + self._backoff
             self._backoff = min(self.max_backoff, self._backoff * 2)
             return

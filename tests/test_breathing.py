@@ -1,0 +1,160 @@
+"""Breathing: exact timelines for every shipped pattern, and the player on a fake clock."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+
+from voice.breathing import Exercise, speech_seconds, timeline
+from voice.breathing_player import STOP_LINE, BreathingPlayer
+from voice.dialog.dialog import Dialog
+from voice.textchat import mantras
+
+from .conftest import ROOT
+
+
+def test_every_pattern_timeline_is_exact(dialog: Dialog) -> None:
+    assert {"box", "four_seven_eight", "sigh", "coherent"} <= set(dialog.scripts.patterns)
+    for pattern in dialog.scripts.patterns.values():
+        cues = timeline(Exercise(pattern, mantras(dialog)))
+        lead = speech_seconds(pattern.intro) + 1.0
+        cycle = sum(p.seconds for p in pattern.phases)
+        expected = []
+        for number in range(pattern.rounds):
+            offset = lead + number * cycle
+            for phase in pattern.phases:
+                expected.append((round(offset, 3), phase.name, phase.cue, number))
+                offset += phase.seconds
+        got = [(c.at, c.phase, c.text, c.round) for c in cues if c.kind == "phase"]
+        assert got == expected, pattern.id
+        assert cues[0].kind == "intro" and cues[0].at == 0
+        assert cues[-1].kind == "closing"
+        assert cues[-1].at == round(lead + pattern.rounds * cycle, 3)
+        for cue, after in zip(cues, cues[1:], strict=False):
+            assert cue.at <= after.at and cue.at + cue.budget <= after.at + 1e-6
+
+
+def test_shipped_patterns_have_their_shapes(dialog: Dialog) -> None:
+    shapes = {p.id: [(ph.name, ph.seconds) for ph in p.phases] for p in dialog.scripts.patterns.values()}
+    assert shapes["box"] == [("in", 4), ("hold", 4), ("out", 4), ("hold", 4)]
+    assert shapes["four_seven_eight"] == [("in", 4), ("hold", 7), ("out", 8)]
+    assert [n for n, _ in shapes["sigh"]] == ["in", "in", "out"]
+    assert shapes["coherent"] == [("in", 5.5), ("out", 5.5)]
+    coherent = dialog.scripts.patterns["coherent"]
+    assert coherent.rounds == 11  # two minutes at 11 s a breath, rounded up
+
+
+def test_counts_mantras_and_pace(dialog: Dialog) -> None:
+    box = dialog.scripts.patterns["box"]
+    cues = timeline(Exercise(box, mantras(dialog)))
+    counts = [c for c in cues if c.kind == "count" and c.round == 0 and c.phase == "in"]
+    first_in = next(c for c in cues if c.kind == "phase")
+    assert [c.text for c in counts] == ["two", "three", "four"]
+    assert [round(c.at - first_in.at, 3) for c in counts] == [1.0, 2.0, 3.0]
+    spoken = [c.text for c in cues if c.kind == "mantra"]
+    assert spoken and len(spoken) == len(set(spoken))
+    assert all(c.round % 2 == 1 and c.phase == "out" for c in cues if c.kind == "mantra")
+    slow = timeline(Exercise(box, mantras(dialog), pace=1.5, rounds=2))
+    phases = [c.at for c in slow if c.kind == "phase"]
+    assert [round(b - a, 3) for a, b in zip(phases, phases[1:], strict=False)] == [6.0] * 7
+    quiet = timeline(Exercise(box, count=False, tone=True))
+    assert not any(c.kind == "count" for c in quiet)
+    assert sum(c.kind == "tone" for c in quiet) == 4 * box.rounds
+
+
+@dataclass
+class FakeClock:
+    """Jumps straight to each deadline; controls arrive at scripted times."""
+
+    now_value: float = 100.0
+    controls: list[tuple[float, str]] = field(default_factory=list)
+    player: BreathingPlayer | None = None
+
+    def now(self) -> float:
+        return self.now_value
+
+    def wait_until(self, deadline: float, wake: threading.Event) -> bool:
+        if self.controls and self.controls[0][0] < deadline:
+            self.now_value, command = self.controls.pop(0)
+            assert self.player is not None
+            self.player.control(command)
+            return wake.is_set()
+        self.now_value = max(self.now_value, deadline)
+        return False
+
+
+@dataclass
+class FakeVoice:
+    said: list[tuple[str, float]] = field(default_factory=list)
+    tones: int = 0
+
+    def say(self, text: str, budget: float) -> None:
+        self.said.append((text, budget))
+
+    def tone(self, seconds: float) -> None:
+        self.tones += 1
+
+
+def play(dialog: Dialog, name: str, controls: list[tuple[float, str]] = ()) -> tuple[BreathingPlayer, FakeVoice]:  # type: ignore[assignment]
+    clock = FakeClock(controls=list(controls))
+    voice = FakeVoice()
+    player = BreathingPlayer(Exercise(dialog.scripts.patterns[name], mantras(dialog)), voice, clock)
+    clock.player = player
+    player.run()
+    return player, voice
+
+
+def test_player_hits_every_deadline_exactly(dialog: Dialog) -> None:
+    player, voice = play(dialog, "four_seven_eight")
+    schedule = timeline(player.exercise)
+    assert [p.cue for p in player.played] == schedule
+    assert all(p.started == p.scheduled == 100.0 + p.cue.at for p in player.played)
+    assert voice.said[-1][0] == schedule[-1].text
+
+
+def test_stop_ends_at_once_with_a_closing_line(dialog: Dialog) -> None:
+    player, voice = play(dialog, "box", [(110.0, "stop")])
+    assert player.stopped
+    assert voice.said[-1][0] == STOP_LINE
+    assert all(p.scheduled <= 110.0 for p in player.played)
+
+
+def test_slower_stretches_what_is_left(dialog: Dialog) -> None:
+    player, _ = play(dialog, "box", [(120.0, "slower")])
+    phases = [p for p in player.played if p.cue.kind == "phase"]
+    before = [b.scheduled - a.scheduled for a, b in zip(phases, phases[1:], strict=False)
+              if b.scheduled <= 120.0]
+    after = [b.scheduled - a.scheduled for a, b in zip(phases, phases[1:], strict=False)
+             if a.scheduled >= 120.0]
+    assert set(round(d, 3) for d in before) == {4.0}
+    assert set(round(d, 3) for d in after) == {4.8}
+    assert player.exercise.pace == pytest.approx(1.2)
+
+
+def test_faster_and_again(dialog: Dialog) -> None:
+    player, voice = play(dialog, "sigh", [(105.0, "faster"), (110.0, "again")])
+    assert player.exercise.pace == pytest.approx(1 / 1.2)
+    intros = [text for text, _ in voice.said if text == dialog.scripts.patterns["sigh"].intro]
+    assert len(intros) == 2  # started over
+    assert not player.stopped
+
+
+def test_breathe_json_and_list_commands() -> None:
+    listed = subprocess.run([sys.executable, "-m", "voice", "breathe", "--list"],
+                            capture_output=True, text=True, cwd=ROOT, check=True)
+    assert "box" in listed.stdout and "coherent" in listed.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "voice", "breathe", "--pattern", "box", "--rounds", "2",
+         "--pace", "1.5", "--json"], capture_output=True, text=True, cwd=ROOT, check=True)
+    data = json.loads(result.stdout)
+    assert data["pattern"] == "box" and data["rounds"] == 2 and data["pace"] == 1.5
+    phases = [c for c in data["cues"] if c["kind"] == "phase"]
+    assert len(phases) == 8 and phases[1]["at"] - phases[0]["at"] == pytest.approx(6.0)
+    bad = subprocess.run([sys.executable, "-m", "voice", "breathe", "--pattern", "yoga"],
+                         capture_output=True, text=True, cwd=ROOT, check=False)
+    assert bad.returncode == 2 and "no pattern 'yoga'" in bad.stderr
