@@ -5,6 +5,7 @@ Unplugging hardware cannot happen here, so a stand-in Mic fails to reopen a few 
 
 from __future__ import annotations
 
+import logging
 import queue
 import time
 
@@ -39,6 +40,7 @@ class FlakyMic:
 def test_unplugged_microphone_is_retried_with_backoff(caplog: pytest.LogCaptureFixture) -> None:
     from voice.audio import ResilientMic
 
+    caplog.set_level(logging.INFO)
     mic = FlakyMic(failures=3)
     source = ResilientMic(mic, max_backoff=0.2)  # type: ignore[arg-type]
     source._backoff = 0.05
