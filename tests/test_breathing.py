@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -35,12 +36,14 @@ def test_every_pattern_timeline_is_exact(dialog: Dialog) -> None:
         assert cues[0].kind == "intro" and cues[0].at == 0
         assert cues[-1].kind == "closing"
         assert cues[-1].at == round(lead + pattern.rounds * cycle, 3)
-        for cue, after in zip(cues, cues[1:], strict=False):
+        for cue, after in itertools.pairwise(cues):
             assert cue.at <= after.at and cue.at + cue.budget <= after.at + 1e-6
 
 
 def test_shipped_patterns_have_their_shapes(dialog: Dialog) -> None:
-    shapes = {p.id: [(ph.name, ph.seconds) for ph in p.phases] for p in dialog.scripts.patterns.values()}
+    shapes = {
+        p.id: [(ph.name, ph.seconds) for ph in p.phases] for p in dialog.scripts.patterns.values()
+    }
     assert shapes["box"] == [("in", 4), ("hold", 4), ("out", 4), ("hold", 4)]
     assert shapes["four_seven_eight"] == [("in", 4), ("hold", 7), ("out", 8)]
     assert [n for n, _ in shapes["sigh"]] == ["in", "in", "out"]
@@ -61,7 +64,7 @@ def test_counts_mantras_and_pace(dialog: Dialog) -> None:
     assert all(c.round % 2 == 1 and c.phase == "out" for c in cues if c.kind == "mantra")
     slow = timeline(Exercise(box, mantras(dialog), pace=1.5, rounds=2))
     phases = [c.at for c in slow if c.kind == "phase"]
-    assert [round(b - a, 3) for a, b in zip(phases, phases[1:], strict=False)] == [6.0] * 7
+    assert [round(b - a, 3) for a, b in itertools.pairwise(phases)] == [6.0] * 7
     quiet = timeline(Exercise(box, count=False, tone=True))
     assert not any(c.kind == "count" for c in quiet)
     assert sum(c.kind == "tone" for c in quiet) == 4 * box.rounds
@@ -100,7 +103,9 @@ class FakeVoice:
         self.tones += 1
 
 
-def play(dialog: Dialog, name: str, controls: list[tuple[float, str]] = ()) -> tuple[BreathingPlayer, FakeVoice]:  # type: ignore[assignment]
+def play(
+    dialog: Dialog, name: str, controls: list[tuple[float, str]] = ()
+) -> tuple[BreathingPlayer, FakeVoice]:  # type: ignore[assignment]
     clock = FakeClock(controls=list(controls))
     voice = FakeVoice()
     player = BreathingPlayer(Exercise(dialog.scripts.patterns[name], mantras(dialog)), voice, clock)
@@ -127,10 +132,12 @@ def test_stop_ends_at_once_with_a_closing_line(dialog: Dialog) -> None:
 def test_slower_stretches_what_is_left(dialog: Dialog) -> None:
     player, _ = play(dialog, "box", [(120.0, "slower")])
     phases = [p for p in player.played if p.cue.kind == "phase"]
-    before = [b.scheduled - a.scheduled for a, b in zip(phases, phases[1:], strict=False)
-              if b.scheduled <= 120.0]
-    after = [b.scheduled - a.scheduled for a, b in zip(phases, phases[1:], strict=False)
-             if a.scheduled >= 120.0]
+    before = [
+        b.scheduled - a.scheduled for a, b in itertools.pairwise(phases) if b.scheduled <= 120.0
+    ]
+    after = [
+        b.scheduled - a.scheduled for a, b in itertools.pairwise(phases) if a.scheduled >= 120.0
+    ]
     assert set(round(d, 3) for d in before) == {4.0}
     assert set(round(d, 3) for d in after) == {4.8}
     assert player.exercise.pace == pytest.approx(1.2)
@@ -145,16 +152,42 @@ def test_faster_and_again(dialog: Dialog) -> None:
 
 
 def test_breathe_json_and_list_commands() -> None:
-    listed = subprocess.run([sys.executable, "-m", "voice", "breathe", "--list"],
-                            capture_output=True, text=True, cwd=ROOT, check=True)
+    listed = subprocess.run(
+        [sys.executable, "-m", "voice", "breathe", "--list"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     assert "box" in listed.stdout and "coherent" in listed.stdout
     result = subprocess.run(
-        [sys.executable, "-m", "voice", "breathe", "--pattern", "box", "--rounds", "2",
-         "--pace", "1.5", "--json"], capture_output=True, text=True, cwd=ROOT, check=True)
+        [
+            sys.executable,
+            "-m",
+            "voice",
+            "breathe",
+            "--pattern",
+            "box",
+            "--rounds",
+            "2",
+            "--pace",
+            "1.5",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     data = json.loads(result.stdout)
     assert data["pattern"] == "box" and data["rounds"] == 2 and data["pace"] == 1.5
     phases = [c for c in data["cues"] if c["kind"] == "phase"]
     assert len(phases) == 8 and phases[1]["at"] - phases[0]["at"] == pytest.approx(6.0)
-    bad = subprocess.run([sys.executable, "-m", "voice", "breathe", "--pattern", "yoga"],
-                         capture_output=True, text=True, cwd=ROOT, check=False)
+    bad = subprocess.run(
+        [sys.executable, "-m", "voice", "breathe", "--pattern", "yoga"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert bad.returncode == 2 and "no pattern 'yoga'" in bad.stderr

@@ -16,7 +16,9 @@ from .audio_env import VirtualAudio, onset_errors
 pytestmark = pytest.mark.audio
 
 
-def test_cues_start_on_schedule(virtual_audio: VirtualAudio, dialog: Dialog, tmp_path: Path) -> None:
+def test_cues_start_on_schedule(
+    virtual_audio: VirtualAudio, dialog: Dialog, tmp_path: Path
+) -> None:
     from voice.audio import Speaker
     from voice.breathing_player import BreathingPlayer
     from voice.speech import SpeechOut
