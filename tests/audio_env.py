@@ -153,15 +153,53 @@ def loud_spans(
     return joined
 
 
-def onset_errors(raw: Path, scheduled: list[float]) -> list[float]:
+def onsets(raw: Path) -> list[float]:
+    """Seconds at which sounds start in a raw recording of the speaker."""
+    return [start for start, _ in loud_spans(raw, block=0.005, gap=0.12)]
+
+
+def recording_stretch(audio: VirtualAudio, folder: Path, clicks: int = 12) -> float:
+    """How much longer the speaker's recording runs than the audio played into it.
+
+    A sample-exact click track (one click every 2 s) is played with paplay and recorded the
+    way the program's output is; the fitted slope of recorded onsets against the track's own
+    times is the recording path's stretch (1.0 on an ideal device). It measures the virtual
+    device, not the program, so figures can be corrected by it.
+    """
+    track, recording = folder / "clicks.wav", folder / "clicks.raw"
+    click = 0.4 * 32767 * np.sin(2 * np.pi * 440 * np.arange(SPEAKER_RATE // 5) / SPEAKER_RATE)
+    samples = np.zeros(SPEAKER_RATE * (2 * clicks + 1), dtype="<i2")
+    for index in range(clicks):
+        start = SPEAKER_RATE * (1 + 2 * index)
+        samples[start : start + len(click)] = click.astype("<i2")
+    with wave.open(str(track), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SPEAKER_RATE)
+        out.writeframes(samples.tobytes())
+    recorder = audio.record_speaker(recording)
+    time.sleep(0.5)
+    subprocess.run(["paplay", "-d", "speaker", str(track)], env=audio.env(), check=True)
+    time.sleep(0.5)
+    recorder.terminate()
+    recorder.wait()
+    heard = onsets(recording)
+    if len(heard) != clicks:
+        raise RuntimeError(f"expected {clicks} clicks in the recording, found {len(heard)}")
+    slope = np.polyfit([1 + 2 * i for i in range(clicks)], heard, 1)[0]
+    return float(slope)
+
+
+def onset_errors(raw: Path, scheduled: list[float], stretch: float = 1.0) -> list[float]:
     """Seconds each scheduled onset was early (-) or late (+) in a recording, aligned on the
-    first one. Each schedule time is matched to the nearest detected onset."""
-    onsets = [start for start, _ in loud_spans(raw, block=0.005, gap=0.12)]
-    if not onsets:
+    first one, with recorded times divided by the recording path's `stretch`. Each schedule
+    time is matched to the nearest detected onset."""
+    heard = [start / stretch for start in onsets(raw)]
+    if not heard:
         return []
-    offset = onsets[0] - scheduled[0]
+    offset = heard[0] - scheduled[0]
     errors = []
     for at in scheduled:
-        nearest = min(onsets, key=lambda o: abs(o - offset - at))
+        nearest = min(heard, key=lambda o: abs(o - offset - at))
         errors.append(nearest - offset - at)
     return errors

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
+from dataclasses import fields
 from pathlib import Path
+
+import yaml
+
+from voice.settings import Settings, load_config
 
 from .conftest import DIALOGS, ROOT
 
@@ -90,3 +96,31 @@ def test_interactive_chat_until_goodbye() -> None:
     out = result.stdout.decode()
     assert result.returncode == 0
     assert out.count("good enough>") == 3
+
+
+def test_config_values_of_the_wrong_kind_are_named(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    for text, expected in [
+        ("follow_up_seconds: soon\n", "follow_up_seconds: must be int or float, not 'soon'"),
+        ("wake: 1\n", "wake: must be bool, not 1"),
+        ("rate_wpm: true\n", "rate_wpm: must be int, not True"),
+        ("model: [a, b]\n", "model: must be a path"),
+        ("- just a list\n", "must be a mapping"),
+    ]:
+        config.write_text(text, encoding="utf-8")
+        result = run(["--config", str(config), "classify"], b"hello\n")
+        assert result.returncode == 2, text
+        assert f"{config}: {expected}" in result.stderr.decode(), result.stderr
+
+
+def test_every_setting_is_checked_in_config_files() -> None:
+    assert load_config(Path("/nonexistent/config.yaml"), Settings()) == Settings()
+    with_all = {f.name: getattr(Settings(), f.name) for f in fields(Settings)}
+    for name in ("dialogs",):
+        with_all[name] = [str(p) for p in with_all[name]]
+    for name in ("models_dir", "cache_dir"):
+        with_all[name] = str(with_all[name])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "config.yaml"
+        path.write_text(yaml.safe_dump(with_all), encoding="utf-8")
+        assert load_config(path, Settings()) == Settings()

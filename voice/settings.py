@@ -82,13 +82,43 @@ def load_config(path: Path, base: Settings) -> Settings:
         raise ConfigError(
             f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
-    return replace(base, **{key: _coerce(key, value) for key, value in data.items()})
+    try:
+        return replace(base, **{key: _coerce(key, value) for key, value in data.items()})
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+_KINDS: dict[str, tuple[type, ...]] = {
+    "wake_phrase": (str,),
+    "wake": (bool,),
+    "follow_up_seconds": (int, float),
+    "endpoint_silence_seconds": (int, float),
+    "voice": (str, type(None)),
+    "rate_wpm": (int,),
+    "volume": (int, float),
+    "mic": (str, type(None)),
+    "speaker": (str, type(None)),
+    "log_transcripts": (bool,),
+    "timings": (bool,),
+    "breathing_tone": (bool,),
+    "breathing_count": (bool,),
+}
 
 
 def _coerce(key: str, value: Any) -> Any:
-    """Paths from the YAML strings that name them."""
+    """The setting's value from YAML: paths from the strings naming them, others type-checked."""
     if key == "dialogs":
-        return tuple(Path(p) for p in (value if isinstance(value, list) else [value]))
-    if key in _PATH_FIELDS and value is not None:
-        return Path(value)
+        items = value if isinstance(value, list) else [value]
+        if not items or not all(isinstance(p, str) for p in items):
+            raise ConfigError("dialogs: must be a folder or file path, or a list of them")
+        return tuple(Path(p) for p in items)
+    if key in _PATH_FIELDS:
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{key}: must be a path")
+        return None if value is None else Path(value)
+    kinds = _KINDS[key]
+    numeric_bool = isinstance(value, bool) and bool not in kinds
+    if numeric_bool or not isinstance(value, kinds):
+        names = " or ".join("empty" if k is type(None) else k.__name__ for k in kinds)
+        raise ConfigError(f"{key}: must be {names}, not {value!r}")
     return value

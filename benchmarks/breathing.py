@@ -1,0 +1,99 @@
+"""Breathing cue timing as JSON: a two-minute exercise played on the virtual speaker and
+recorded; each cue's recorded onset is compared with its schedule.
+
+The virtual speaker's recording runs slightly long (about 2 ms per second on the machines
+measured so far, even for a sample-exact file played with paplay), so the same run first
+measures that stretch with a click track and reports the errors both as recorded and with
+the recording path's stretch taken out.
+
+Run: .venv/bin/python benchmarks/breathing.py [PATTERN]   (default: coherent, ~2 minutes)
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.audio_env import onset_errors, recording_stretch, start_server, stop_server  # noqa: E402
+from voice.breathing import Exercise, timeline  # noqa: E402
+from voice.dialog.dialog import Dialog  # noqa: E402
+from voice.textchat import mantras  # noqa: E402
+
+
+def main() -> None:
+    name = sys.argv[1] if len(sys.argv) > 1 else "coherent"
+    dialog = Dialog.from_paths([ROOT / "dialogs"])
+    exercise = Exercise(dialog.scripts.patterns[name], mantras(dialog))
+    cues = timeline(exercise)
+    audio = start_server()  # before sounddevice is imported: PortAudio lists devices once
+    from voice.audio import Speaker
+    from voice.breathing_player import BreathingPlayer
+    from voice.speech import SpeechOut
+    from voice.tts import Synthesizer
+
+    try:
+        with TemporaryDirectory() as tmp:
+            speaker = Speaker(None)
+            speaker.open()
+            speech = SpeechOut(Synthesizer(None, 160, Path(tmp)), speaker, 0.9)
+            speech.synth.warm(c.text for c in cues if c.text).join()
+            recording = Path(tmp) / "breathing.raw"
+            recorder = audio.record_speaker(recording)
+            time.sleep(0.5)
+            played = BreathingPlayer(exercise, speech).run()
+            speaker.wait(5)
+            time.sleep(0.3)
+            recorder.terminate()
+            recorder.wait()
+            speaker.close()
+            timed = sorted(
+                {c.at: c for c in cues if c.text or c.kind == "tone"}.values(), key=lambda c: c.at
+            )
+            stretch = recording_stretch(audio, Path(tmp))
+            raw = onset_errors(recording, [c.at for c in timed])
+            errors = onset_errors(recording, [c.at for c in timed], stretch)
+    finally:
+        stop_server(audio)
+    rounds = [c.round for c in timed]
+    late = [p.started - p.scheduled for p in played]
+    print(
+        json.dumps(
+            {
+                "pattern": name,
+                "seconds": cues[-1].at,
+                "cues_measured": len(errors),
+                "recording_stretch": round(stretch, 5),
+                "onset_error_ms": summary(errors, rounds),
+                "onset_error_ms_as_recorded": summary(raw, rounds),
+                "player_start_lateness_ms": {
+                    "median": round(statistics.median(late) * 1000, 2),
+                    "max": round(max(late) * 1000, 2),
+                },
+            },
+            indent=2,
+        )
+    )
+
+
+def summary(errors: list[float], rounds: list[int]) -> dict[str, float]:
+    """Median and max absolute error, and drift: mean error of the last round minus the first."""
+
+    def mean_of(round_: int) -> float:
+        return statistics.mean(e for e, r in zip(errors, rounds, strict=True) if r == round_)
+
+    return {
+        "median_abs": round(statistics.median(abs(e) for e in errors) * 1000, 1),
+        "max_abs": round(max(abs(e) for e in errors) * 1000, 1),
+        "drift_first_to_last_round": round((mean_of(max(rounds)) - mean_of(0)) * 1000, 1),
+    }
+
+
+if __name__ == "__main__":
+    main()
