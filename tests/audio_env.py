@@ -1,7 +1,8 @@
 """A private PulseAudio server with a virtual microphone and speaker, for real audio tests.
 
-The server must exist before sounddevice is first imported (PortAudio lists devices once),
-so tests import the audio modules inside the test functions.
+PortAudio lists devices once, when sounddevice is first imported; tests import the audio
+modules inside the test functions, and a server started after that import makes PortAudio
+list the devices again.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import wave
@@ -90,6 +92,10 @@ def start_server() -> VirtualAudio:
         unavailable("the private PulseAudio server did not start")
     subprocess.run(["pactl", "set-default-source", "virtmic"], check=True)
     subprocess.run(["pactl", "set-default-sink", "speaker"], check=True)
+    if "sounddevice" in sys.modules:  # loaded before the server existed: it saw no devices
+        from voice.audio import rescan_devices
+
+        rescan_devices()
     return VirtualAudio(runtime)
 
 

@@ -5,13 +5,16 @@ Unplugging hardware cannot happen here, so a stand-in Mic fails to reopen a few 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import queue
 import time
 
 import pytest
 
-pytest.importorskip("sounddevice")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("sounddevice") is None, reason="needs sounddevice"
+)
 
 
 class FlakyMic:

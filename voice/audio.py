@@ -36,6 +36,15 @@ class AudioChunk:
         return len(self.pcm) / 2 / self.rate
 
 
+def rescan_devices() -> None:
+    """Make PortAudio list the devices again; it lists them once, when first loaded.
+
+    This restarts PortAudio, so every open stream is closed: call it with none open.
+    """
+    sd._terminate()
+    sd._initialize()
+
+
 def list_devices() -> list[str]:
     """One line per device: index, name, inputs and outputs."""
     lines = []
