@@ -46,6 +46,19 @@ def test_disk_cache_is_keyed_by_text_voice_and_rate(synth_class: type, tmp_path:
     assert len(list(tmp_path.glob("*.wav"))) == 2
 
 
+def test_each_utterance_comes_at_the_rate_asked_for(synth_class: type) -> None:
+    synth = synth_class(None, 150, None)
+    for index in range(6):
+        text = f"Rest is not a luxury, number {index}."
+        normal = len(synth.pcm(text))
+        synth.set_rate(210)
+        fast = len(synth.pcm(text + " "))
+        synth.set_rate(150)
+        again = len(synth.pcm(text + "  "))
+        assert fast < 0.85 * normal, (index, normal, fast)
+        assert 0.9 * normal < again < 1.1 * normal, (index, normal, again)
+
+
 def test_rate_stays_within_bounds(synth_class: type, tmp_path: Path) -> None:
     synth = synth_class(None, 150, tmp_path)
     assert synth.set_rate(10) == 90
@@ -56,3 +69,4 @@ def test_phone_numbers_are_read_digit_by_digit() -> None:
     from voice.tts import speakable
 
     assert speakable("Call 1-833-852-6262 or 988.") == "Call 1, 8 3 3, 8 5 2, 6 2 6 2 or 9 8 8."
+    assert speakable("\x01300Shello\tthere") == " 300Shello there"

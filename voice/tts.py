@@ -23,16 +23,18 @@ RATE_LIMITS = (90, 240)
 """Words per minute: slower than 90 drags, faster than 240 is hard to follow."""
 RATE_STEP = 20
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en", "en")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER = re.compile(r"\b\d[\d-]{1,}\d\b")
 
 
 def speakable(text: str) -> str:
-    """Text as it should be said: phone numbers digit by digit, in their groups."""
+    """Text as it should be said: phone numbers digit by digit, in their groups, and no
+    control characters (espeak-ng would read some as commands)."""
 
     def digits(match: re.Match[str]) -> str:
         return ", ".join(" ".join(group) for group in match.group(0).split("-"))
 
-    return _NUMBER.sub(digits, text)
+    return _NUMBER.sub(digits, _CONTROL.sub(" ", text))
 
 
 class SpeechError(Exception):
@@ -124,10 +126,13 @@ class Synthesizer:
             with self._lock, tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
                 path = Path(tmp) / "speech.wav"
                 self._engine.setProperty("voice", self.voice)
-                self._engine.setProperty("rate", self.rate_wpm)
+                # The rate goes in as espeak-ng's embedded speed command (ctrl-A, value, "S"):
+                # pyttsx3 2.99's "rate" property sometimes takes effect one utterance late,
+                # which would put speech at the wrong rate into the cache.
+                spoken = f"\x01{self.rate_wpm}S{speakable(text)}"
                 # pyttsx3 prints "Audio saved to ..." on stdout; keep it out of ours.
                 with contextlib.redirect_stdout(io.StringIO()):
-                    self._engine.save_to_file(speakable(text), str(path))
+                    self._engine.save_to_file(spoken, str(path))
                     self._engine.runAndWait()
                 try:
                     samples = _read_wav(path)
