@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,15 @@ def test_phone_numbers_are_read_digit_by_digit() -> None:
 
     assert speakable("Call 1-833-852-6262 or 988.") == "Call 1, 8 3 3, 8 5 2, 6 2 6 2 or 9 8 8."
     assert speakable("\x01300Shello\tthere") == " 300Shello there"
+
+
+def test_close_stops_warming_after_the_utterance_in_progress(synth_class: type) -> None:
+    synth = synth_class(None, 150, None)
+    texts = [f"Line number {index} of a long warm-up." for index in range(200)]
+    thread = synth.warm(texts)
+    while not synth.cached(texts[0]):
+        time.sleep(0.005)
+    synth.close()
+    thread.join(5)
+    assert not thread.is_alive()
+    assert not all(synth.cached(text) for text in texts)

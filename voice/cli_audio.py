@@ -147,9 +147,11 @@ def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) ->
 
 def _say(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
     speech = speech_out(settings)
-    speech.say(args.text)
-    speech.speaker.wait()
-    speech.speaker.close()
+    try:
+        speech.say(args.text)
+        speech.speaker.wait()
+    finally:
+        speech.close()
     return 0
 
 
@@ -205,12 +207,14 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
     from .breathing_player import BreathingPlayer
 
     speech = speech_out(settings)
-    speech.synth.warm(c.text for c in timeline(exercise) if c.text).join()
-    player = BreathingPlayer(exercise, speech)
-    signal.signal(signal.SIGINT, lambda *_: player.control("stop"))
-    player.run()
-    speech.speaker.wait(5)
-    speech.speaker.close()
+    try:
+        speech.synth.warm(c.text for c in timeline(exercise) if c.text).join()
+        player = BreathingPlayer(exercise, speech)
+        signal.signal(signal.SIGINT, lambda *_: player.control("stop"))
+        player.run()
+        speech.speaker.wait(5)
+    finally:
+        speech.close()
     return 0
 
 
@@ -222,6 +226,8 @@ def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     _LOGGER.info("listening; say '%s' and what's on your mind", settings.wake_phrase)
-    session.loop.run(stop)
-    session.close()
+    try:
+        session.loop.run(stop)
+    finally:
+        session.close()
     return 0

@@ -31,6 +31,11 @@ class SpeechOut:
     def speaking(self) -> bool:
         return self.speaker.speaking
 
+    def close(self) -> None:
+        """Stop preparing speech and close the speaker."""
+        self.synth.close()
+        self.speaker.close()
+
     @property
     def first_frame_at(self) -> float | None:
         """When the current sound's first frame went to the device (monotonic seconds)."""

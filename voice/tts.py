@@ -57,6 +57,7 @@ class Synthesizer:
         self.sample_rate = 22050
         self._memory: dict[str, np.ndarray] = {}
         self._cache_dir = cache_dir
+        self._closing = threading.Event()
 
     def _pick_voice(self, wanted: str | None) -> str:
         voices = self._engine.getProperty("voices")
@@ -99,6 +100,8 @@ class Synthesizer:
 
         def run() -> None:
             for text in todo:
+                if self._closing.is_set():
+                    return
                 try:
                     self.pcm(text)
                 except SpeechError as exc:
@@ -108,6 +111,13 @@ class Synthesizer:
         thread = threading.Thread(target=run, name="tts-warm", daemon=True)
         thread.start()
         return thread
+
+    def close(self) -> None:
+        """Stop warming and wait for the utterance in progress: espeak-ng finishes it on its
+        own thread, and must not find its folder gone when the program exits."""
+        self._closing.set()
+        with self._lock:
+            pass
 
     def _from_disk(self, key: str) -> np.ndarray | None:
         if self._cache_dir is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import asr
-from .audio import Mic, ResilientMic
+from .audio import AudioDeviceError, Mic, ResilientMic
 from .cli_audio import speech_out
 from .dialog.dialog import Dialog
 from .dialog.safety import CRISIS_REPLY, FOLLOW_UPS
@@ -28,7 +28,7 @@ class Session:
 
     def close(self) -> None:
         self.mic.close()
-        self.speech.speaker.close()
+        self.speech.close()
 
 
 def scripted_texts(dialog: Dialog) -> list[str]:
@@ -51,7 +51,8 @@ def options_from(settings: Settings) -> LoopOptions:
 
 
 def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) -> Session:
-    """Model first (the slow, most likely to fail part), then speech, then the microphone."""
+    """Model first (the slow, most likely to fail part), then speech and the microphone; the
+    speech cache warms only once everything has opened."""
     path = asr.find_model(model_flag, settings.model, settings.models_dir)
     _LOGGER.info("loading speech model %s", path)
     model = asr.load_model(path, settings.endpoint_silence_seconds)
@@ -59,8 +60,12 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
     recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
     barge = asr.VoskRecognizer(model, grammar=tuple(sorted(STOP_WORDS | BREATHING_WORDS)))
     speech = speech_out(settings)
-    speech.synth.warm(scripted_texts(dialog))
     mic = Mic(settings.mic)
-    mic.open()
+    try:
+        mic.open()
+    except AudioDeviceError:
+        speech.close()
+        raise
+    speech.synth.warm(scripted_texts(dialog))
     loop = VoiceLoop(dialog, ResilientMic(mic), recognizer, barge, speech, options_from(settings))
     return Session(loop, mic, speech)
