@@ -11,6 +11,7 @@ Run: .venv/bin/python benchmarks/loop.py
 from __future__ import annotations
 
 import json
+import random
 import resource
 import statistics
 import subprocess
@@ -76,7 +77,10 @@ def reply_latency(dialog: Dialog, cold: bool, folder: Path) -> list[float]:
     main = Now()
     loop = VoiceLoop(dialog, None, main, Now(), speech, LoopOptions(wake=False))  # type: ignore[arg-type]
     latencies = []
+    pace = random.Random(7)
     for text in said[:TURNS]:
+        # Turns end at random moments relative to the speaker's 23 ms blocks, as speech does.
+        time.sleep(pace.uniform(0.0, 0.05))
         if cold:
             speech.synth = Synthesizer(None, 160, None)
         main.text = text
@@ -106,7 +110,9 @@ def barge_in(dialog: Dialog, folder: Path) -> list[float]:
     mic = Mic(None)
     mic.open()
     reactions = []
-    for _ in range(20):
+    for trial in range(20):
+        while not mic.chunks.empty():  # start each trial with no backlog
+            mic.chunks.get_nowait()
         barge = ScriptedRecognizer([(0.8, "stop")])
         loop = VoiceLoop(dialog, ResilientMic(mic), Now(), barge, speech, LoopOptions())
         loop._say("Good enough is enough. You are doing the best you can with what you have.")
@@ -119,6 +125,8 @@ def barge_in(dialog: Dialog, folder: Path) -> list[float]:
         thread.join()
         if loop.barge_ins and speaker.silenced_at is not None:
             reactions.append(speaker.silenced_at - loop.barge_ins[0].heard_at)
+        else:
+            print(f"barge-in trial {trial}: no reaction", file=sys.stderr)
     mic.close()
     speaker.close()
     return reactions

@@ -89,8 +89,10 @@ class Mic:
         self.chunks: queue.Queue[AudioChunk] = queue.Queue(maxsize=600)
         self._stream: sd.RawInputStream | None = None
         self.failed = threading.Event()
+        self._delivering = threading.Event()
 
     def _callback(self, data: bytes, frames: int, _time: object, status: sd.CallbackFlags) -> None:
+        self._delivering.set()
         if status.input_overflow:
             _LOGGER.debug("microphone overflow")
         try:
@@ -112,11 +114,16 @@ class Mic:
                 finished_callback=self.failed.set,
             )
             self.failed.clear()
+            self._delivering.clear()
             self._stream.start()
         except sd.PortAudioError as exc:
             raise AudioDeviceError(
                 f"cannot open the microphone: {exc}. {_missing('input')}"
             ) from exc
+        # Like the speaker, a fresh stream can take a second or more to deliver its first
+        # audio; wait, so that "listening" means it.
+        if not self._delivering.wait(5.0):
+            _LOGGER.warning("the microphone is slow to start")
 
     def close(self) -> None:
         stream, self._stream = self._stream, None
