@@ -121,6 +121,14 @@ def test_empty_and_filler_only_input(conversation: Conversation) -> None:
         assert reply.category == "unknown" and reply.text
 
 
+def test_an_unfinished_start_is_waited_for_not_misunderstood(
+    conversation: Conversation,
+) -> None:
+    for text in ("hey", "hey there", "well", "so um is it"):
+        assert conversation.respond(text).response_id == "listening", text
+    assert conversation.respond("blorp zibble").response_id == "fallback"
+
+
 def test_every_category_in_the_contract(dialog: Dialog) -> None:
     used = {r.category for r in dialog.scripts.responses.values()}
     assert used <= set(CATEGORIES)

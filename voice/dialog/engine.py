@@ -78,6 +78,9 @@ class Conversation:
             if step_id is not None:
                 step = self.dialog.scripts.steps[step_id]
                 return self._say(self.dialog.response(step.otherwise), step_id)
+            if not self.dialog.normalizer.tokens(text):
+                # "hey", "well", "so um": she has started, not finished; wait for the rest.
+                return self._say(self.dialog.response("listening"), None)
             return self._say(self.dialog.response("fallback"), None)
         intent, _ = found
         return self._say(self.dialog.response(intent.reply), intent.id)
