@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import yaml
 
@@ -88,23 +88,6 @@ def load_config(path: Path, base: Settings) -> Settings:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-_KINDS: dict[str, tuple[type, ...]] = {
-    "wake_phrase": (str,),
-    "wake": (bool,),
-    "follow_up_seconds": (int, float),
-    "endpoint_silence_seconds": (int, float),
-    "voice": (str, type(None)),
-    "rate_wpm": (int,),
-    "volume": (int, float),
-    "mic": (str, type(None)),
-    "speaker": (str, type(None)),
-    "log_transcripts": (bool,),
-    "timings": (bool,),
-    "breathing_tone": (bool,),
-    "breathing_count": (bool,),
-}
-
-
 def _coerce(key: str, value: Any) -> Any:
     """The setting's value from YAML: paths from the strings naming them, others type-checked."""
     if key == "dialogs":
@@ -116,9 +99,18 @@ def _coerce(key: str, value: Any) -> Any:
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"{key}: must be a path")
         return None if value is None else Path(value)
-    kinds = _KINDS[key]
+    kinds = _kinds(key)
     numeric_bool = isinstance(value, bool) and bool not in kinds
     if numeric_bool or not isinstance(value, kinds):
         names = " or ".join("empty" if k is type(None) else k.__name__ for k in kinds)
         raise ConfigError(f"{key}: must be {names}, not {value!r}")
     return value
+
+
+def _kinds(key: str) -> tuple[type, ...]:
+    """The YAML value types a setting accepts, from its annotation (a float takes an int)."""
+    hint = get_type_hints(Settings)[key]
+    accepted: list[type] = []
+    for kind in get_args(hint) or (hint,):
+        accepted += [int, float] if kind is float else [kind]
+    return tuple(accepted)
