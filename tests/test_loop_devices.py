@@ -214,3 +214,34 @@ def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> Non
     spans = loud_spans(recording)
     assert spans and 0.8 < spans[-1][1] - spans[0][0] < 4.0, spans
     assert os.path.isdir(tmp_path / "cache" / "goodenough")
+
+
+def test_voice_steers_a_breathing_exercise(rig: Rig) -> None:
+    from voice.loop import LoopOptions, VoiceLoop
+
+    main = ScriptedRecognizer([(0.5, "can we do box breathing")])
+    barge = ScriptedRecognizer([(9.0, "slower"), (15.0, "stop")])
+    loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, LoopOptions(wake=False))
+    started = main.start = barge.start = time.monotonic()
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread.start()
+    try:
+        time.sleep(5.0)
+        player = loop.state.player
+        assert player is not None, "the exercise did not start"
+        assert player.exercise.pattern.id == "box"
+        time.sleep(6.0)
+        assert player.exercise.pace > 1.0  # "slower" reached the player
+        time.sleep(9.0)
+        assert player.stopped  # "stop" ended it long before its four rounds were done
+        assert [b.word for b in loop.barge_ins] == ["stop"]
+        assert loop.state.player is None
+    finally:
+        stop.set()
+        thread.join(5)
+    spans = rig.close()
+    offset = started - rig.recording_started
+    sound = [(a - offset, b - offset) for a, b in spans if b - a > 0.2]
+    assert sound and sound[0][0] < 2.0, sound  # the exercise began at once
+    assert all(a < 18.0 for a, _ in sound), sound  # and ended after "stop" and a closing line
