@@ -124,7 +124,7 @@ def test_own_voice_does_not_barge_in(rig: Rig) -> None:
 
 
 def goodenough(
-    args: list[str], audio: VirtualAudio, tmp_path: Path, **env: str
+    args: list[str], audio: VirtualAudio, tmp_path: Path, stdin: bool = False, **env: str
 ) -> subprocess.Popen[str]:
     full_env = {
         **audio.env(),
@@ -137,6 +137,7 @@ def goodenough(
         cwd=ROOT,
         env=full_env,
         text=True,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -214,6 +215,35 @@ def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> Non
     spans = loud_spans(recording)
     assert spans and 0.8 < spans[-1][1] - spans[0][0] < 4.0, spans
     assert os.path.isdir(tmp_path / "cache" / "goodenough")
+
+
+def test_chat_speak_says_each_reply(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
+    recording = tmp_path / "out.raw"
+    recorder = virtual_audio.record_speaker(recording)
+    proc = goodenough(["chat", "--speak"], virtual_audio, tmp_path, stdin=True)
+    out, err = proc.communicate("give me a mantra\nthanks\n", timeout=60)
+    time.sleep(0.3)
+    recorder.terminate()
+    recorder.wait()
+    assert proc.returncode == 0, err
+    replies = [
+        line.split("good enough> ", 1)[1] for line in out.splitlines() if "good enough> " in line
+    ]
+    assert len(replies) == 2
+    from voice.tts import Synthesizer
+
+    synth = Synthesizer(None, 150, None)
+    expected = sum(len(synth.pcm(text)) / synth.sample_rate for text in replies)
+    spans = loud_spans(recording)
+    heard = spans[-1][1] - spans[0][0]
+    assert expected - 0.6 < heard < expected + 1.5, (expected, spans)  # both, each to the end
+
+
+def test_devices_lists_the_virtual_ones(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
+    proc = goodenough(["devices"], virtual_audio, tmp_path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "pulse" in out or "default" in out, out
 
 
 def test_voice_steers_a_breathing_exercise(rig: Rig) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -136,3 +138,23 @@ def test_plan_pins_the_default_and_refuses_unknown_checksums() -> None:
     assert default.sha256.startswith("30f26242")
     with pytest.raises(DownloadError, match="--sha256"):
         plan("vosk-model-en-us-0.22", None, None)
+
+
+def test_download_and_list_from_the_command_line(server: str, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(f"models_dir: {tmp_path / 'models'}\n", encoding="utf-8")
+
+    def goodenough(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "voice", "--config", str(config), "models", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+    empty = goodenough("list")
+    assert empty.returncode == 0 and "goodenough models download" in empty.stdout
+    digest = hashlib.sha256(GOOD).hexdigest()
+    wrong = goodenough("download", NAME, "--url", f"{server}/model.zip", "--sha256", "0" * 64)
+    assert wrong.returncode == 1 and "checksum" in wrong.stderr.lower(), wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    assert leftovers(tmp_path / "models") == []
+    good = goodenough("download", NAME, "--url", f"{server}/model.zip", "--sha256", digest)
+    assert good.returncode == 0, good.stderr
+    assert goodenough("list").stdout.split() == [str(tmp_path / "models" / NAME)]

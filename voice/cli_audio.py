@@ -160,7 +160,10 @@ def _models(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> in
 
     if args.models_command == "list":
         found = modelstore.installed(settings.models_dir)
-        print("\n".join(str(p) for p in found) or f"no models in {settings.models_dir}")
+        print(
+            "\n".join(str(p) for p in found)
+            or f"no models in {settings.models_dir}; get one with: goodenough models download"
+        )
         return 0
     job = replace(modelstore.plan(args.name, args.url, args.sha256), timeout=args.timeout)
     print(f"downloading {job.name} from {job.url}", file=sys.stderr)
