@@ -1,16 +1,20 @@
 """A microphone unplugged mid-run: logged, retried with growing waits, picked up again.
 
-Unplugging hardware cannot happen here, so a stand-in Mic fails to reopen a few times.
+First with a stand-in Mic that fails to reopen a few times (exact backoff), then for real:
+the sound server behind the microphone goes away and comes back while a real stream reads.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import queue
 import time
 
 import pytest
+
+from .audio_env import VirtualAudio, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("sounddevice") is None, reason="needs sounddevice"
@@ -57,3 +61,34 @@ def test_unplugged_microphone_is_retried_with_backoff(caplog: pytest.LogCaptureF
     assert len(warnings) == 3
     assert "0.05 s" in warnings[0] and "0.10 s" in warnings[1] and "0.20 s" in warnings[2]
     assert any("back" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.audio
+def test_real_microphone_that_goes_away_comes_back(
+    virtual_audio: VirtualAudio, caplog: pytest.LogCaptureFixture
+) -> None:
+    from voice.audio import Mic, ResilientMic
+
+    caplog.set_level(logging.INFO)
+
+    def chunks_within(source: ResilientMic, seconds: float) -> int:
+        count, end = 0, time.monotonic() + seconds
+        while time.monotonic() < end:
+            count += source.read(0.1) is not None
+        return count
+
+    private = start_server()  # its own server, so the others' can stay up
+    try:
+        source = ResilientMic(Mic(None), max_backoff=1.0)
+        source.mic.open()
+        assert chunks_within(source, 1.0) >= 5
+        stop_server(private)  # the microphone is gone
+        assert chunks_within(source, 2.5) <= 2  # at most what was already queued
+        assert any("retrying" in r.getMessage() for r in caplog.records)
+        private = start_server()  # and back
+        assert chunks_within(source, 4.0) >= 10
+        assert any("microphone is back" in r.getMessage() for r in caplog.records)
+        source.mic.close()
+    finally:
+        stop_server(private)
+        os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)
