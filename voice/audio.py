@@ -194,6 +194,7 @@ class Speaker:
         self.silenced_at: float | None = None
         """time.monotonic() when the device first got silence after `stop()` cut a sound."""
         self._cut = False
+        self._gone = threading.Event()
 
     def open(self) -> None:
         """Open the device; AudioDeviceError with advice when it cannot be opened."""
@@ -205,8 +206,12 @@ class Speaker:
                 device=self._index,
                 blocksize=self._block,
                 callback=self._callback,
+                finished_callback=self._lost,
                 latency="low",
             )
+            self._ready.clear()
+            self._gone.clear()
+            self._calls = 0
             self._stream.start()
         except sd.PortAudioError as exc:
             raise AudioDeviceError(f"cannot open the speaker: {exc}. {_missing('output')}") from exc
@@ -217,10 +222,17 @@ class Speaker:
             _LOGGER.warning("the speaker is slow to start")
 
     def close(self) -> None:
-        self.stop()
         stream, self._stream = self._stream, None
+        self.stop()
         if stream is not None:
             stream.close(ignore_errors=True)
+
+    def _lost(self) -> None:
+        """The stream ended: closed by us, or the device went away. Nothing is playing now."""
+        if self._stream is not None:
+            self._gone.set()
+            _LOGGER.warning("the speaker stopped; it will be reopened for the next sound")
+        self.stop()
 
     def _callback(self, out: np.ndarray, frames: int, _t: object, _s: sd.CallbackFlags) -> None:
         if not self._ready.is_set():
@@ -249,9 +261,20 @@ class Speaker:
         return not self._done.is_set()
 
     def play(self, samples: np.ndarray, volume: float = 1.0) -> None:
-        """Start playing float32 mono samples (at `rate`) in [-1, 1]; returns at once."""
-        if self._stream is None:
-            self.open()
+        """Start playing float32 mono samples (at `rate`) in [-1, 1]; returns at once.
+
+        If the speaker has gone away it is reopened first; if that fails too, the sound is
+        dropped with a warning, so the caller carries on listening rather than waiting on a
+        sound that will never play.
+        """
+        if self._stream is None or self._gone.is_set():
+            try:
+                self.close()
+                self.open()
+            except AudioDeviceError as exc:
+                self.close()
+                _LOGGER.warning("%s", exc)
+                return
         data = np.clip(samples * volume, -1.0, 1.0).astype(np.float32)
         with self._lock:
             self._data, self._pos, self.started_at = data, 0, None

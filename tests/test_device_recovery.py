@@ -1,7 +1,8 @@
-"""A microphone unplugged mid-run: logged, retried with growing waits, picked up again.
+"""Devices that go away mid-run. A microphone: logged, retried with growing waits, picked up
+again. A speaker: nothing waits on it while it is gone, and the next sound reopens it.
 
-First with a stand-in Mic that fails to reopen a few times (exact backoff), then for real:
-the sound server behind the microphone goes away and comes back while a real stream reads.
+The microphone first with a stand-in Mic that fails to reopen a few times (exact backoff);
+then both for real: the sound server behind the devices goes away and comes back.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import logging
 import os
 import queue
 import time
+from pathlib import Path
 
 import pytest
 
-from .audio_env import VirtualAudio, start_server, stop_server
+from .audio_env import VirtualAudio, loud_spans, start_server, stop_server
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("sounddevice") is None, reason="needs sounddevice"
@@ -89,6 +91,40 @@ def test_real_microphone_that_goes_away_comes_back(
         assert chunks_within(source, 4.0) >= 10
         assert any("microphone is back" in r.getMessage() for r in caplog.records)
         source.mic.close()
+    finally:
+        stop_server(private)
+        os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)
+
+
+@pytest.mark.audio
+def test_real_speaker_that_goes_away_is_reopened(
+    virtual_audio: VirtualAudio, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from voice.audio import Speaker, tone
+
+    private = start_server()
+    try:
+        speaker = Speaker(None)
+        speaker.open()
+        speaker.play(tone(5.0))
+        time.sleep(0.5)
+        stop_server(private)  # gone in the middle of a sound
+        assert speaker.wait(2.0), "still 'speaking' to a speaker that is gone"
+        assert any("speaker stopped" in r.getMessage() for r in caplog.records)
+        speaker.play(tone(1.0))  # nowhere to play: dropped at once, with a warning
+        assert not speaker.speaking
+        private = start_server()
+        recording = tmp_path / "back.raw"
+        recorder = private.record_speaker(recording)
+        time.sleep(0.3)
+        speaker.play(tone(1.0))
+        assert speaker.wait(5.0)
+        time.sleep(0.3)
+        recorder.terminate()
+        recorder.wait()
+        speaker.close()
+        spans = loud_spans(recording)
+        assert spans and 0.8 < spans[0][1] - spans[0][0] < 1.3, spans
     finally:
         stop_server(private)
         os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)
