@@ -8,6 +8,7 @@ follow-up window and barge-in run with a scripted recogniser; the real Vosk engi
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -179,6 +180,9 @@ def test_run_with_real_vosk_answers_spoken_words(
     assert proc.returncode == 0, log
     assert "Traceback" not in log
     assert "heard:" in log and "->first frame" in log
+    found = re.search(r"speech end->endpoint (\d+) ms", log)
+    assert found, log  # her last word's end, from Vosk's word times
+    assert 0 < int(found.group(1)) < 2500  # the endpoint silence, or the stall fallback
     assert loud_spans(recording), "the program did not speak"
 
 

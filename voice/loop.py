@@ -78,13 +78,16 @@ class LoopOptions:
 
 @dataclass
 class Turn:
-    """Monotonic times of one turn, from the endpoint to the first frame of the reply."""
+    """Monotonic times of one turn, from the end of speech to the first frame of the reply."""
 
     endpoint: float
+    """When the chunk that completed the utterance was captured."""
     transcript: float
     reply: float
     category: str
     first_frame: float | None = None
+    speech_end: float | None = None
+    """When her last word ended, from the recogniser's word times (None without them)."""
 
 
 @dataclass
@@ -191,7 +194,9 @@ class VoiceLoop:
             _LOGGER.debug("not addressed to me; ignored")
             return
         reply = self.conversation.respond(utterance)
-        self.state.pending = Turn(endpoint, heard, self.clock(), reply.category)
+        self.state.pending = Turn(
+            endpoint, heard, self.clock(), reply.category, speech_end=_speech_end(result, endpoint)
+        )
         if self.options.log_transcripts:
             _LOGGER.info("reply (%s): %s", reply.category, reply.text)
         self._act(reply)
@@ -276,11 +281,24 @@ class VoiceLoop:
         self.state.pending = None
         self.state.turns.append(turn)
         if self.options.timings:
+            silence = "unknown"
+            if turn.speech_end is not None:
+                silence = f"{(turn.endpoint - turn.speech_end) * 1000:.0f} ms"
             _LOGGER.info(
-                "timings (%s): endpoint->transcript %.1f ms, ->reply %.2f ms, "
+                "timings (%s): speech end->endpoint %s, ->transcript %.1f ms, ->reply %.2f ms, "
                 "->first frame %.1f ms",
                 turn.category,
+                silence,
                 (turn.transcript - turn.endpoint) * 1000,
                 (turn.reply - turn.transcript) * 1000,
                 (turn.first_frame - turn.reply) * 1000,
             )
+
+
+def _speech_end(result: Transcript, endpoint: float) -> float | None:
+    """Monotonic time her last word ended: the final came `audio_end - last word's end`
+    seconds of audio after it, and that audio ended when the endpoint chunk was captured."""
+    if not result.words:
+        return None
+    trailing = result.audio_end - result.words[-1].end
+    return endpoint - trailing if 0.0 <= trailing < 30.0 else None
