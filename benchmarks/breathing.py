@@ -2,7 +2,7 @@
 recorded; each cue's recorded onset is compared with its schedule.
 
 The virtual speaker's recording runs slightly long (about 2 ms per second on the machines
-measured so far, even for a sample-exact file played with paplay), so the same run first
+measured so far, even for a sample-exact file played with paplay), so the same run also
 measures that stretch with a click track and reports the errors both as recorded and with
 the recording path's stretch taken out.
 
