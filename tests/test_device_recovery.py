@@ -65,11 +65,25 @@ def test_unplugged_microphone_is_retried_with_backoff(caplog: pytest.LogCaptureF
     assert any("back" in r.getMessage() for r in caplog.records)
 
 
+def test_devices_are_looked_for_again_while_the_microphone_stays_away() -> None:
+    from voice.audio import ResilientMic
+
+    rescans = []
+    mic = FlakyMic(failures=7)
+    source = ResilientMic(mic, max_backoff=0.01, rescan=lambda: rescans.append(mic.opens))  # type: ignore[arg-type]
+    source._backoff = 0.01
+    deadline = time.monotonic() + 5
+    while source.read(0.01) is None and time.monotonic() < deadline:
+        pass
+    assert mic.opens == 8
+    assert rescans == [3, 6]  # after every third failed attempt
+
+
 @pytest.mark.audio
 def test_real_microphone_that_goes_away_comes_back(
     virtual_audio: VirtualAudio, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from voice.audio import Mic, ResilientMic
+    from voice.audio import Mic, ResilientMic, Speaker, rescan_devices, tone
 
     caplog.set_level(logging.INFO)
 
@@ -81,15 +95,28 @@ def test_real_microphone_that_goes_away_comes_back(
 
     private = start_server()  # its own server, so the others' can stay up
     try:
-        source = ResilientMic(Mic(None), max_backoff=1.0)
+        speaker = Speaker(None)
+        speaker.open()
+        rescans = []
+
+        def rescan() -> None:  # as `goodenough run` does it: speaker closed, devices listed
+            rescans.append(time.monotonic())
+            speaker.close()
+            rescan_devices()
+
+        source = ResilientMic(Mic(None), max_backoff=1.0, rescan=rescan)
         source.mic.open()
         assert chunks_within(source, 1.0) >= 5
         stop_server(private)  # the microphone is gone
         assert chunks_within(source, 2.5) <= 2  # at most what was already queued
         assert any("retrying" in r.getMessage() for r in caplog.records)
+        assert rescans, "devices were not looked for again"
         private = start_server()  # and back
         assert chunks_within(source, 4.0) >= 10
         assert any("microphone is back" in r.getMessage() for r in caplog.records)
+        speaker.play(tone(0.5))  # the speaker reopens after the rescan
+        assert speaker.wait(5.0) and speaker.started_at is not None
+        speaker.close()
         source.mic.close()
     finally:
         stop_server(private)

@@ -6,6 +6,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -136,13 +137,27 @@ class Mic:
 
 
 class ResilientMic:
-    """A Mic that survives being unplugged: logs it, retries with backoff, carries on."""
+    """A Mic that survives being unplugged: logs it, retries with backoff, carries on.
 
-    def __init__(self, mic: Mic, max_backoff: float = 10.0) -> None:
+    PortAudio lists devices once, so a microphone plugged back in under a new name or number
+    is only found after a rescan. Every `RESCAN_EVERY` failed attempts, `rescan` (if given) is
+    called to do that; it must close the other streams first (see `rescan_devices`).
+    """
+
+    RESCAN_EVERY = 3
+
+    def __init__(
+        self,
+        mic: Mic,
+        max_backoff: float = 10.0,
+        rescan: Callable[[], None] | None = None,
+    ) -> None:
         self.mic = mic
         self.max_backoff = max_backoff
+        self.rescan = rescan
         self._backoff = 0.5
         self._retry_at = 0.0
+        self._failures = 0
 
     def read(self, timeout: float) -> AudioChunk | None:
         """The next chunk, or None when none came within `timeout` seconds."""
@@ -165,9 +180,14 @@ class ResilientMic:
             _LOGGER.warning("microphone unavailable (%s); retrying in %.2f s", exc, self._backoff)
             self._retry_at = now + self._backoff
             self._backoff = min(self.max_backoff, self._backoff * 2)
+            self._failures += 1
+            if self.rescan is not None and self._failures % self.RESCAN_EVERY == 0:
+                self.mic.close()
+                self.rescan()
             return
         _LOGGER.info("microphone is back")
         self._backoff = 0.5
+        self._failures = 0
 
 
 class Speaker:
@@ -179,7 +199,7 @@ class Speaker:
 
     def __init__(self, device: str | None = None, rate: int = 22050, block: int = 512) -> None:
         self.rate = rate
-        self._index = find_device(device, "output")
+        self.device = device
         self._block = block
         self._lock = threading.Lock()
         self._data: np.ndarray | None = None
@@ -198,12 +218,13 @@ class Speaker:
 
     def open(self) -> None:
         """Open the device; AudioDeviceError with advice when it cannot be opened."""
+        index = find_device(self.device, "output")  # afresh: a rescan can renumber devices
         try:
             self._stream = sd.OutputStream(
                 samplerate=self.rate,
                 channels=1,
                 dtype="float32",
-                device=self._index,
+                device=index,
                 blocksize=self._block,
                 callback=self._callback,
                 finished_callback=self._lost,

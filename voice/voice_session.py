@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import asr
-from .audio import AudioDeviceError, Mic, ResilientMic
+from .audio import AudioDeviceError, Mic, ResilientMic, rescan_devices
 from .cli_audio import speech_out
 from .dialog.dialog import Dialog
 from .dialog.safety import CRISIS_REPLY, FOLLOW_UPS
@@ -40,6 +40,16 @@ def scripted_texts(dialog: Dialog) -> list[str]:
     return lines
 
 
+def rescan_when_idle(loop: VoiceLoop, speech: SpeechOut) -> None:
+    """Let PortAudio find devices plugged in since it started. It closes every stream, so
+    only while nothing plays; the speaker reopens itself for the next sound."""
+    if loop.busy():
+        return
+    speech.speaker.close()
+    rescan_devices()
+    _LOGGER.info("looked for audio devices again")
+
+
 def options_from(settings: Settings) -> LoopOptions:
     return LoopOptions(
         wake_phrase=settings.wake_phrase,
@@ -67,5 +77,7 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
         speech.close()
         raise
     speech.synth.warm(scripted_texts(dialog))
-    loop = VoiceLoop(dialog, ResilientMic(mic), recognizer, barge, speech, options_from(settings))
+    source = ResilientMic(mic)
+    loop = VoiceLoop(dialog, source, recognizer, barge, speech, options_from(settings))
+    source.rescan = lambda: rescan_when_idle(loop, speech)
     return Session(loop, mic, speech)
