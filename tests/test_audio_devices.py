@@ -71,3 +71,15 @@ def test_microphone_hears_the_virtual_mic(virtual_audio: VirtualAudio, tmp_path:
     heard = np.frombuffer(b"".join(c.pcm for c in chunks), dtype="<i2")
     assert len(heard) / MIC_RATE > wav_seconds(wav) * 0.8
     assert np.abs(heard).max() > 3000, "the utterance did not come through the microphone"
+
+
+def test_microphone_is_delivering_when_open_returns(virtual_audio: VirtualAudio) -> None:
+    from voice.audio import Mic
+
+    mic = Mic(None)
+    mic.open()
+    try:
+        first = mic.chunks.get(timeout=0.3)  # a fresh stream alone can take over a second
+        assert first.pcm
+    finally:
+        mic.close()
