@@ -12,6 +12,7 @@ import logging
 import os
 import queue
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,9 +80,31 @@ def test_devices_are_looked_for_again_while_the_microphone_stays_away() -> None:
     assert rescans == [3, 6]  # after every third failed attempt
 
 
+class Outage:
+    """A sound server of the test's own, so the shared one stays up: it can go and come back."""
+
+    def __init__(self) -> None:
+        self.server = start_server()
+
+    def begin(self) -> None:
+        stop_server(self.server)
+
+    def end(self) -> VirtualAudio:
+        self.server = start_server()
+        return self.server
+
+
+@pytest.fixture
+def outage(virtual_audio: VirtualAudio) -> Iterator[Outage]:
+    made = Outage()
+    yield made
+    stop_server(made.server)
+    os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)  # back to the shared server
+
+
 @pytest.mark.audio
 def test_real_microphone_that_goes_away_comes_back(
-    virtual_audio: VirtualAudio, caplog: pytest.LogCaptureFixture
+    outage: Outage, caplog: pytest.LogCaptureFixture
 ) -> None:
     from voice.audio import Mic, ResilientMic, Speaker, rescan_devices, tone
 
@@ -93,65 +116,54 @@ def test_real_microphone_that_goes_away_comes_back(
             count += source.read(0.1) is not None
         return count
 
-    private = start_server()  # its own server, so the others' can stay up
-    try:
-        speaker = Speaker(None)
-        speaker.open()
-        rescans = []
+    speaker = Speaker(None)
+    speaker.open()
+    rescans = []
 
-        def rescan() -> None:  # as `goodenough run` does it: speaker closed, devices listed
-            rescans.append(time.monotonic())
-            speaker.close()
-            rescan_devices()
-
-        source = ResilientMic(Mic(None), max_backoff=1.0, rescan=rescan)
-        source.mic.open()
-        assert chunks_within(source, 1.0) >= 5
-        stop_server(private)  # the microphone is gone
-        assert chunks_within(source, 2.5) <= 2  # at most what was already queued
-        assert any("retrying" in r.getMessage() for r in caplog.records)
-        assert rescans, "devices were not looked for again"
-        private = start_server()  # and back
-        assert chunks_within(source, 4.0) >= 10
-        assert any("microphone is back" in r.getMessage() for r in caplog.records)
-        speaker.play(tone(0.5))  # the speaker reopens after the rescan
-        assert speaker.wait(5.0) and speaker.started_at is not None
+    def rescan() -> None:  # as `goodenough run` does it: speaker closed, devices listed
+        rescans.append(time.monotonic())
         speaker.close()
-        source.mic.close()
-    finally:
-        stop_server(private)
-        os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)
+        rescan_devices()
+
+    source = ResilientMic(Mic(None), max_backoff=1.0, rescan=rescan)
+    source.mic.open()
+    assert chunks_within(source, 1.0) >= 5
+    outage.begin()  # the microphone is gone
+    assert chunks_within(source, 2.5) <= 2  # at most what was already queued
+    assert any("retrying" in r.getMessage() for r in caplog.records)
+    assert rescans, "devices were not looked for again"
+    outage.end()  # and back
+    assert chunks_within(source, 4.0) >= 10
+    assert any("microphone is back" in r.getMessage() for r in caplog.records)
+    speaker.play(tone(0.5))  # the speaker reopens after the rescan
+    assert speaker.wait(5.0) and speaker.started_at is not None
+    speaker.close()
+    source.mic.close()
 
 
 @pytest.mark.audio
 def test_real_speaker_that_goes_away_is_reopened(
-    virtual_audio: VirtualAudio, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    outage: Outage, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     from voice.audio import Speaker, tone
 
-    private = start_server()
-    try:
-        speaker = Speaker(None)
-        speaker.open()
-        speaker.play(tone(5.0))
-        time.sleep(0.5)
-        stop_server(private)  # gone in the middle of a sound
-        assert speaker.wait(2.0), "still 'speaking' to a speaker that is gone"
-        assert any("speaker stopped" in r.getMessage() for r in caplog.records)
-        speaker.play(tone(1.0))  # nowhere to play: dropped at once, with a warning
-        assert not speaker.speaking
-        private = start_server()
-        recording = tmp_path / "back.raw"
-        recorder = private.record_speaker(recording)
-        time.sleep(0.3)
-        speaker.play(tone(1.0))
-        assert speaker.wait(5.0)
-        time.sleep(0.3)
-        recorder.terminate()
-        recorder.wait()
-        speaker.close()
-        spans = loud_spans(recording)
-        assert spans and 0.8 < spans[0][1] - spans[0][0] < 1.3, spans
-    finally:
-        stop_server(private)
-        os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)
+    speaker = Speaker(None)
+    speaker.open()
+    speaker.play(tone(5.0))
+    time.sleep(0.5)
+    outage.begin()  # gone in the middle of a sound
+    assert speaker.wait(2.0), "still 'speaking' to a speaker that is gone"
+    assert any("speaker stopped" in r.getMessage() for r in caplog.records)
+    speaker.play(tone(1.0))  # nowhere to play: dropped at once, with a warning
+    assert not speaker.speaking
+    recording = tmp_path / "back.raw"
+    recorder = outage.end().record_speaker(recording)
+    time.sleep(0.3)
+    speaker.play(tone(1.0))
+    assert speaker.wait(5.0)
+    time.sleep(0.3)
+    recorder.terminate()
+    recorder.wait()
+    speaker.close()
+    spans = loud_spans(recording)
+    assert spans and 0.8 < spans[0][1] - spans[0][0] < 1.3, spans
