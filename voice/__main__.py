@@ -9,7 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from .dialog.dialog import Dialog
+from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
+from .textchat import progress_bar
 from .settings import ConfigError, Settings, default_config_path, load_config
 
 _LOGGER = logging.getLogger(__name__)
@@ -20,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="config file (YAML)")
     parser.add_argument("--dialogs", type=Path, action="append", help="script folder or file")
     parser.add_argument("--debug", action="store_true", help="verbose logs")
+    parser.add_argument(
+        "--country", help="whose helpline numbers to give: US (default), CA, GB, IE, AU, NZ"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     chat = sub.add_parser("chat", help="talk in the terminal")
     chat.add_argument("--json", action="store_true", help="one JSON reply per stdin line")
@@ -42,6 +47,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     settings = load_config(args.config or default_config_path(), Settings())
     if args.dialogs:
         settings = replace(settings, dialogs=tuple(args.dialogs))
+    if args.country:
+        settings = replace(settings, country=args.country.upper())
     return settings
 
 
@@ -58,9 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "lint":
             from .textchat import lint
 
-            return lint(args.paths or list(settings.dialogs))
-        dialog = Dialog.from_paths(list(settings.dialogs))
-    except ConfigError as exc:
+            return lint(args.paths or list(settings.dialogs), settings.cache_dir)
+        dialog = Dialog.from_paths(list(settings.dialogs), settings.cache_dir, progress_bar())
+        if settings.country not in dialog.helplines:
+            known = ", ".join(dialog.helplines)
+            raise ConfigError(f"country: no helplines for '{settings.country}'; use one of {known}")
+    except (ConfigError, EncoderError) as exc:
         print(f"goodenough: {exc}", file=sys.stderr)
         return 2
     except ScriptError as exc:
@@ -82,11 +92,12 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
             textchat.stdin_lines(sys.stdin.buffer),
             sys.stdout,
             stateless=args.command == "classify",
+            country=settings.country,
         )
         return 0
     if args.command == "chat":
-        speak = cli_audio.speaker_for_chat(settings) if args.speak else None
-        textchat.interactive(dialog, speak)
+        speak = cli_audio.speaker_for_chat(settings, dialog) if args.speak else None
+        textchat.interactive(dialog, speak, settings.country)
         return 0
     return cli_audio.run_command(args, settings, dialog)
 

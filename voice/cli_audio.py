@@ -103,9 +103,13 @@ def speech_out(settings: Settings) -> SpeechOut:
     return SpeechOut(synth, speaker, settings.volume)
 
 
-def speaker_for_chat(settings: Settings) -> Callable[[Reply], None]:
-    """Speaks each chat reply to the end before the next prompt."""
+def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], None]:
+    """Speaks each chat reply to the end before the next prompt; the crisis replies are
+    rendered first, so they cannot fail when needed."""
+    from .dialog.crisis import all_replies
+
     speech = speech_out(settings)
+    speech.keep_ready(all_replies(dialog.helplines[settings.country]))
 
     def speak(reply: Reply) -> None:
         speech.say(reply.text)

@@ -74,6 +74,9 @@ class LoopOptions:
     echo_tail_seconds: float = 0.3
     log_transcripts: bool = False
     timings: bool = False
+    country: str = "US"
+    conversation_seconds: float = 600.0
+    """A quiet spell this long ends the conversation; her next words start a new one."""
 
 
 @dataclass
@@ -103,6 +106,7 @@ class BargeIn:
 class _State:
     follow_until: float = 0.0
     quiet_until: float = 0.0
+    last_heard: float = 0.0
     was_busy: bool = False
     closing: bool = False
     player: BreathingPlayer | None = None
@@ -126,7 +130,7 @@ class VoiceLoop:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.dialog = dialog
-        self.conversation = Conversation(dialog)
+        self.conversation = Conversation(dialog, country=options.country)
         self.source, self.recognizer, self.barge, self.speech = source, recognizer, barge, speech
         self.options = options
         self.clock = clock
@@ -193,13 +197,21 @@ class VoiceLoop:
         if utterance is None:
             _LOGGER.debug("not addressed to me; ignored")
             return
-        reply = self.conversation.respond(utterance)
+        reply = self._conversation(heard).respond(utterance)
         self.state.pending = Turn(
             endpoint, heard, self.clock(), reply.category, speech_end=_speech_end(result, endpoint)
         )
         if self.options.log_transcripts:
             _LOGGER.info("reply (%s): %s", reply.category, reply.text)
         self._act(reply)
+
+    def _conversation(self, now: float) -> Conversation:
+        """The conversation going on, or a new one after goodbye or a quiet spell."""
+        quiet = now - self.state.last_heard > self.options.conversation_seconds
+        if self.conversation.ended or (quiet and self.state.last_heard):
+            self.conversation = Conversation(self.dialog, country=self.options.country)
+        self.state.last_heard = now
+        return self.conversation
 
     def _addressed(self, text: str, now: float) -> str | None:
         """What was said to the assistant, or None if it was not addressed."""

@@ -55,6 +55,10 @@ class Settings:
     timings: bool = False
     breathing_tone: bool = False
     """Mark each breathing phase change with a soft tone."""
+    country: str = "US"
+    """Whose helpline numbers are given: US, CA, GB, IE, AU or NZ."""
+    conversation_minutes: float = 10.0
+    """After this long with nothing said, the next words start a new conversation."""
     breathing_count: bool = True
     """Softly count seconds in phases that ask for it."""
 

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from .audio import Speaker, tone
-from .tts import RATE_STEP, Synthesizer
+from .tts import RATE_STEP, SpeechError, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -26,6 +26,13 @@ class SpeechOut:
         self.text = ""
         self.duration = 0.0
         self.queued_at = 0.0
+        self._ready: dict[str, np.ndarray] = {}
+
+    def keep_ready(self, texts: list[str]) -> None:
+        """Render these lines now and keep them for the life of the program, whatever the
+        rate later: the crisis replies must never fail to be spoken. Raises SpeechError."""
+        for text in texts:
+            self._ready[text] = self.synth.prepare(text)
 
     @property
     def speaking(self) -> bool:
@@ -43,7 +50,9 @@ class SpeechOut:
 
     def say(self, text: str, budget: float | None = None) -> float:
         """Start saying `text`; cut to `budget` seconds if given. Returns its length in seconds."""
-        samples = self.synth.pcm(text)
+        samples = self._samples(text)
+        if samples is None:
+            return 0.0
         if budget is not None:
             samples = _fit(samples, budget, self.synth.sample_rate)
         self.text, self.duration = text, len(samples) / self.synth.sample_rate
@@ -51,6 +60,17 @@ class SpeechOut:
         if len(samples):
             self.speaker.play(samples, self.volume)
         return self.duration
+
+    def _samples(self, text: str) -> np.ndarray | None:
+        try:
+            return self.synth.pcm(text)
+        except SpeechError as exc:
+            ready = self._ready.get(text)
+            if ready is not None:
+                return ready
+            # One line that cannot be spoken must not end the conversation.
+            _LOGGER.warning("a reply could not be spoken and was skipped: %s", exc)
+            return None
 
     def tone(self, seconds: float) -> None:
         self.speaker.play(tone(seconds, self.synth.sample_rate), self.volume)

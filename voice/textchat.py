@@ -11,7 +11,7 @@ from typing import IO
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .dialog.engine import Conversation, Reply
-from .dialog.loader import ScriptError, load_scripts
+from .dialog.loader import ScriptError
 
 MAX_LINE_BYTES = 65536
 """A line longer than this is answered from its first part; the rest is dropped."""
@@ -38,20 +38,24 @@ def reply_record(dialog: Dialog, said: str, reply: Reply) -> dict[str, object]:
     return record
 
 
-def json_lines(dialog: Dialog, lines: Iterable[str], out: IO[str], stateless: bool) -> None:
-    """One JSON object per input line; one conversation, or a fresh one per line."""
-    conversation = Conversation(dialog)
+def json_lines(
+    dialog: Dialog, lines: Iterable[str], out: IO[str], stateless: bool, country: str = "US"
+) -> None:
+    """One JSON object per input line; conversations end at goodbye (or every line)."""
+    conversation = Conversation(dialog, country=country)
     for line in lines:
-        if stateless:
-            conversation = Conversation(dialog)
+        if stateless or conversation.ended:
+            conversation = Conversation(dialog, country=country)
         record = reply_record(dialog, line, conversation.respond(line))
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
 
 
-def interactive(dialog: Dialog, speak: Callable[[Reply], None] | None = None) -> None:
+def interactive(
+    dialog: Dialog, speak: Callable[[Reply], None] | None = None, country: str = "US"
+) -> None:
     """A prompt, a reply, until goodbye or end of input."""
-    conversation = Conversation(dialog)
+    conversation = Conversation(dialog, country=country)
     print("Good Enough is listening. Type what's on your mind (Ctrl-D to leave).")
     while True:
         try:
@@ -67,11 +71,12 @@ def interactive(dialog: Dialog, speak: Callable[[Reply], None] | None = None) ->
             return
 
 
-def lint(paths: list[Path]) -> int:
-    """Check scripts; print every problem; 0 when all is well."""
+def lint(paths: list[Path], cache_dir: Path | None) -> int:
+    """Check scripts and helplines and train the model; print every problem; 0 when all is
+    well."""
     try:
-        scripts = load_scripts(paths)
-        Dialog(scripts)
+        dialog = Dialog.from_paths(paths, cache_dir, progress_bar())
+        scripts = dialog.scripts
     except ScriptError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -80,6 +85,20 @@ def lint(paths: list[Path]) -> int:
     print(
         f"ok: {len(scripts.sources)} files, {len(scripts.intents)} intents, "
         f"{len(scripts.responses)} responses, {len(scripts.steps)} steps, "
-        f"{len(scripts.patterns)} breathing patterns"
+        f"{len(scripts.patterns)} breathing patterns, {len(scripts.lines)} more phrasings, "
+        f"helplines for {', '.join(dialog.helplines)}"
     )
     return 0
+
+
+def progress_bar() -> Callable[[int, int], None]:
+    """Progress on stderr for training that takes more than a moment."""
+    shown = [False]
+
+    def update(done: int, total: int) -> None:
+        if total > 256 or shown[0]:
+            shown[0] = True
+            end = "\n" if done >= total else "\r"
+            print(f"learning the phrasings: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return update

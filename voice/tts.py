@@ -8,6 +8,7 @@ import io
 import logging
 import os
 import re
+import subprocess
 import tempfile
 import threading
 import wave
@@ -25,6 +26,16 @@ RATE_STEP = 20
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en", "en")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER = re.compile(r"\b\d[\d-]{1,}\d\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+SAMPLE_RATE = 22050
+"""espeak-ng's output rate, which pyttsx3 also writes into its files (Hz)."""
+MAX_CHUNK_CHARS = 300
+"""The longest piece handed to espeak-ng in one call (characters)."""
+MAX_SPEECH_CHARS = 3000
+"""The most text spoken for one reply; anything longer is cut at a sentence (characters)."""
+_WAIT_SECONDS = 30.0
+_MIN_SECONDS_PER_CHAR = 0.01
+"""Even at the fastest rate a character takes longer than this: shorter audio is broken."""
 
 
 def speakable(text: str) -> str:
@@ -35,6 +46,30 @@ def speakable(text: str) -> str:
         return ", ".join(" ".join(group) for group in match.group(0).split("-"))
 
     return _NUMBER.sub(digits, _CONTROL.sub(" ", text))
+
+
+def speech_chunks(text: str) -> list[str]:
+    """Speakable text in sentence-sized pieces of at most MAX_CHUNK_CHARS, the whole at most
+    MAX_SPEECH_CHARS: espeak-ng has crashed on very long single inputs."""
+    text = " ".join(speakable(text).split())[:MAX_SPEECH_CHARS]
+    chunks: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        rest = sentence
+        while len(rest) > MAX_CHUNK_CHARS:
+            cut = rest.rfind(" ", 0, MAX_CHUNK_CHARS)
+            cut = cut if cut > 0 else MAX_CHUNK_CHARS
+            chunks.append(rest[:cut])
+            rest = rest[cut:].strip()
+        if rest.strip(" ,"):
+            chunks.append(rest)
+    return chunks
+
+
+def _plausible(samples: np.ndarray, text: str) -> bool:
+    """Audio long enough for the text, and not silent."""
+    if len(samples) < _MIN_SECONDS_PER_CHAR * SAMPLE_RATE * len(text):
+        return False
+    return bool(np.max(np.abs(samples)) > 0.01)
 
 
 class SpeechError(Exception):
@@ -54,10 +89,12 @@ class Synthesizer:
             ) from exc
         self.voice = self._pick_voice(voice)
         self.rate_wpm = rate_wpm
-        self.sample_rate = 22050
+        self.sample_rate = SAMPLE_RATE
         self._memory: dict[str, np.ndarray] = {}
         self._cache_dir = cache_dir
         self._closing = threading.Event()
+        self._done: threading.Event | None = None
+        self._engine.connect("finished-utterance", self._on_finished)
 
     def _pick_voice(self, wanted: str | None) -> str:
         voices = self._engine.getProperty("voices")
@@ -83,16 +120,27 @@ class Synthesizer:
         """True when `text` at the current voice and rate is ready in memory."""
         return self._key(text) in self._memory
 
-    def pcm(self, text: str) -> np.ndarray:
-        """Samples for `text` at the current voice and rate: memory, then disk, then espeak."""
+    def pcm(self, text: str, keep: bool = True) -> np.ndarray:
+        """Samples for `text` at the current voice and rate: memory, then disk, then espeak.
+        With keep=False nothing is remembered (for text that is not a script line)."""
         key = self._key(text)
         found = self._memory.get(key)
         if found is None:
             found = self._from_disk(key)
             if found is None:
-                found = self._synthesise(text, key)
-            self._memory[key] = found
+                found = self._synthesise(text)
+            if keep:
+                self._memory[key] = found
         return found
+
+    def prepare(self, text: str) -> np.ndarray:
+        """Synthesise now, keep in memory and on disk. Writing only while preparing means the
+        cache's file times show when the program started, never when a line was spoken."""
+        key = self._key(text)
+        samples = self.pcm(text)
+        if self._cache_dir is not None and not (self._cache_dir / f"{key}.wav").exists():
+            self._store(key, samples)
+        return samples
 
     def warm(self, texts: Iterable[str]) -> threading.Thread:
         """Synthesise in the background so replies start without waiting."""
@@ -103,7 +151,7 @@ class Synthesizer:
                 if self._closing.is_set():
                     return
                 try:
-                    self.pcm(text)
+                    self.prepare(text)
                 except SpeechError as exc:
                     _LOGGER.warning("could not prepare speech: %s", exc)
                     return
@@ -128,48 +176,104 @@ class Synthesizer:
         except (OSError, wave.Error, EOFError, ValueError):
             return None
 
-    def _synthesise(self, text: str, key: str) -> np.ndarray:
-        # pyttsx3 2.99 writes the file before appending espeak's last block of samples:
-        # usually only trailing silence is lost, but now and then the file comes out empty.
-        # One retry has always been enough here.
-        for attempt in (1, 2):
-            with self._lock, tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
-                path = Path(tmp) / "speech.wav"
-                self._engine.setProperty("voice", self.voice)
-                # The rate goes in as espeak-ng's embedded speed command (ctrl-A, value, "S"):
-                # pyttsx3 2.99's "rate" property sometimes takes effect one utterance late,
-                # which would put speech at the wrong rate into the cache.
-                spoken = f"\x01{self.rate_wpm}S{speakable(text)}"
-                # pyttsx3 prints "Audio saved to ..." on stdout; keep it out of ours.
-                with contextlib.redirect_stdout(io.StringIO()):
-                    self._engine.save_to_file(spoken, str(path))
-                    self._engine.runAndWait()
-                try:
-                    samples = _read_wav(path)
-                except (OSError, wave.Error, EOFError) as exc:
-                    _LOGGER.debug("synthesis attempt %d of %r failed: %s", attempt, text, exc)
-                    continue
-                self._store(key, path)
-                return samples
-        raise SpeechError(f"espeak-ng produced no audio for {text[:40]!r}")
+    def _on_finished(self, name: str | None, completed: bool) -> None:
+        """pyttsx3's end-of-utterance event, from espeak-ng's own thread."""
+        done = self._done
+        if completed and done is not None:
+            done.set()
 
-    def _store(self, key: str, path: Path) -> None:
+    def _synthesise(self, text: str) -> np.ndarray:
+        """Sentence by sentence, so no single espeak-ng call is long; silence between."""
+        parts = [self._chunk(chunk) for chunk in speech_chunks(text)]
+        if not parts:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(parts)
+
+    def _chunk(self, text: str) -> np.ndarray:
+        """One short piece: pyttsx3 twice, then the espeak-ng program with the same voice."""
+        for attempt in (1, 2):
+            samples = self._via_pyttsx3(text)
+            if _plausible(samples, text):
+                return samples
+            _LOGGER.debug("synthesis attempt %d gave %d samples", attempt, len(samples))
+        samples = self._via_program(text)
+        if _plausible(samples, text):
+            _LOGGER.warning("speech came from the espeak-ng program after pyttsx3 failed")
+            return samples
+        raise SpeechError(
+            "espeak-ng produced no audio. Check it works: espeak-ng 'hello'; "
+            "reinstall with: sudo apt-get install --reinstall espeak-ng"
+        )
+
+    def _via_pyttsx3(self, text: str) -> np.ndarray:
+        # pyttsx3 2.99 runs espeak-ng on espeak's own thread and runAndWait() can return
+        # before the utterance ends, so reading the file then found it missing, empty or
+        # short. We wait for the finished-utterance event instead.
+        with self._lock, tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
+            path = Path(tmp) / "speech.wav"
+            self._done = done = threading.Event()
+            self._engine.setProperty("voice", self.voice)
+            # The rate goes in as espeak-ng's embedded speed command (ctrl-A, value, "S"):
+            # pyttsx3's "rate" property sometimes takes effect one utterance late.
+            spoken = f"\x01{self.rate_wpm}S{text}"
+            # pyttsx3 prints "Audio saved to ..." on stdout; keep it out of ours.
+            with contextlib.redirect_stdout(io.StringIO()):
+                self._engine.save_to_file(spoken, str(path))
+                self._engine.runAndWait()
+                finished = done.wait(_WAIT_SECONDS)
+            self._done = None
+            if not finished:
+                return np.zeros(0, dtype=np.float32)
+            try:
+                return _read_wav(path)
+            except (OSError, wave.Error, EOFError, ValueError):
+                return np.zeros(0, dtype=np.float32)
+
+    def _via_program(self, text: str) -> np.ndarray:
+        """The same espeak-ng voice through its own program, in a separate process."""
+        with tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
+            path = Path(tmp) / "speech.wav"
+            command = ["espeak-ng", "-v", self.voice, "-s", str(self.rate_wpm), "-w", str(path)]
+            try:
+                subprocess.run(
+                    [*command, "--", text], check=True, capture_output=True, timeout=_WAIT_SECONDS
+                )
+                return _read_wav(path)
+            except (OSError, subprocess.SubprocessError, wave.Error, EOFError, ValueError) as exc:
+                _LOGGER.debug("espeak-ng program failed: %s", exc)
+                return np.zeros(0, dtype=np.float32)
+
+    def _store(self, key: str, samples: np.ndarray) -> None:
         if self._cache_dir is None:
             return
+        target = self._cache_dir / f"{key}.wav"
+        partial = target.with_suffix(f".{os.getpid()}.part")
         try:
             self._cache_dir.mkdir(parents=True, exist_ok=True)
-            target = self._cache_dir / f"{key}.wav"
-            partial = target.with_suffix(f".{os.getpid()}.part")
-            partial.write_bytes(path.read_bytes())
+            _write_wav(partial, samples)
             partial.replace(target)  # atomic: a reader never sees half a file
         except OSError as exc:
+            # A read-only or full cache only costs speed: speech goes on without it.
             _LOGGER.debug("speech cache not written: %s", exc)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
+
+
+def _write_wav(path: Path, samples: np.ndarray) -> None:
+    pcm16 = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(SAMPLE_RATE)
+        wav.writeframes(pcm16.tobytes())
 
 
 def _read_wav(path: Path) -> np.ndarray:
     with wave.open(str(path), "rb") as wav:
-        if wav.getsampwidth() != 2 or wav.getnchannels() != 1 or wav.getframerate() != 22050:
-            raise ValueError(f"{path}: not 16-bit mono 22050 Hz")
+        if wav.getsampwidth() != 2 or wav.getnchannels() != 1:
+            raise ValueError(f"{path}: not 16-bit mono")
+        if wav.getframerate() != SAMPLE_RATE:
+            raise ValueError(f"{path}: not {SAMPLE_RATE} Hz")
         frames = wav.readframes(wav.getnframes())
     if not frames:
         raise EOFError(f"{path}: no audio")

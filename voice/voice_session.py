@@ -10,10 +10,11 @@ from . import asr
 from .audio import AudioDeviceError, Mic, ResilientMic, rescan_devices
 from .cli_audio import speech_out
 from .dialog.dialog import Dialog
-from .dialog.safety import CRISIS_REPLY, FOLLOW_UPS
+from .dialog.crisis import all_replies
 from .loop import BREATHING_WORDS, STOP_WORDS, LoopOptions, VoiceLoop
 from .settings import Settings
 from .speech import SpeechOut
+from .tts import SpeechError
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -32,9 +33,8 @@ class Session:
 
 
 def scripted_texts(dialog: Dialog) -> list[str]:
-    """Every line the assistant can say, crisis lines first: worth having ready."""
-    lines = [CRISIS_REPLY, *FOLLOW_UPS]
-    lines += [t for r in dialog.scripts.responses.values() for t in r.say]
+    """Every script line the assistant can say: worth having ready."""
+    lines = [t for r in dialog.scripts.responses.values() for t in r.say]
     for pattern in dialog.scripts.patterns.values():
         lines += [pattern.intro, pattern.closing, *(p.cue for p in pattern.phases)]
     return lines
@@ -57,6 +57,8 @@ def options_from(settings: Settings) -> LoopOptions:
         follow_up_seconds=settings.follow_up_seconds,
         log_transcripts=settings.log_transcripts,
         timings=settings.timings,
+        country=settings.country,
+        conversation_seconds=settings.conversation_minutes * 60,
     )
 
 
@@ -70,6 +72,11 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
     recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
     barge = asr.VoskRecognizer(model, grammar=tuple(sorted(STOP_WORDS | BREATHING_WORDS)))
     speech = speech_out(settings)
+    try:
+        speech.keep_ready(all_replies(dialog.helplines[settings.country]))
+    except SpeechError as exc:
+        speech.close()
+        raise SpeechError(f"the crisis replies could not be rendered, so it will not start: {exc}")
     mic = Mic(settings.mic)
     try:
         mic.open()

@@ -1,65 +1,64 @@
-"""The compiled scripts: matchers built once, shared by every conversation."""
+"""The compiled scripts: the understanding model built once, shared by every conversation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from .loader import ScriptError, load_scripts
-from .matcher import Match, Matcher
+import numpy as np
+
+from .crisis import load_helplines
+from .encoder import Encoder
+from .loader import CRISIS_KINDS, ScriptError, load_scripts
 from .normalize import Normalizer
+from .router import Labelled, Progress, Router, VectorStore, train, with_slips
 from .schema import Intent, Response, Scripts
 
 REQUIRED_RESPONSES = ("fallback", "listening", "nothing_yet")
 """Responses the engine itself needs: no match, empty input, 'repeat' before any reply."""
 
 POLITE = frozenset(
-    [
-        "please",
-        "ok",
-        "okay",
-        "just",
-        "now",
-        "hey",
-        "friend",
-        "can",
-        "could",
-        "would",
-        "will",
-        "you",
-        "maybe",
-        "kindly",
-        "so",
-        "and",
-        "oh",
-        "well",
-    ]
+    "please ok okay just now so and oh well right sorry hey can could would will you maybe "
+    "kindly a bit little love thanks ta".split()
 )
 """Words stripped around a command: 'okay stop please' is still 'stop'."""
 
+CONFIDENT = 0.40
+"""Below this probability for the best intent, nothing fits (chosen on held-out data)."""
+COMMAND_WORDS = 7
+"""A command is short: longer turns are about something else ('i can't stop yelling')."""
+ANSWER_SIMILARITY = 0.55
+"""How close (cosine) an answer must be to a follow-up's examples to count as one."""
+
+
+@dataclass(frozen=True)
+class Guess:
+    """What the model makes of one utterance."""
+
+    label: str | None
+    """An intent id, or None when nothing fits well enough."""
+    confidence: float
+    crisis: float
+    """Total probability of the crisis kinds."""
+    crisis_kind: str
+
 
 class Dialog:
-    """Scripts plus the matchers built from them; immutable once built."""
+    """Scripts plus the model trained from them; immutable once built."""
 
-    def __init__(self, scripts: Scripts) -> None:
+    def __init__(self, scripts: Scripts, encoder: Encoder, router: Router) -> None:
         missing = [r for r in REQUIRED_RESPONSES if r not in scripts.responses]
         if missing:
+            where = scripts.sources[0] if scripts.sources else "dialogs"
             raise ScriptError(
-                [f"responses.{r}: the scripts must define this response" for r in missing]
+                [f"{where}:1: responses.{r}: the scripts must define this response" for r in missing]
             )
         self.scripts = scripts
+        self.helplines = load_helplines()
+        self.encoder, self.router = encoder, router
         self.normalizer = Normalizer(scripts.vocabulary)
         self.intents = {intent.id: intent for intent in scripts.intents}
-        topical = [i for i in scripts.intents if i.command is None]
-        self.matcher = Matcher(self.normalizer, ((i.id, ex) for i in topical for ex in i.examples))
-        self.steps = {
-            step_id: Matcher(
-                self.normalizer,
-                ((str(n), ex) for n, answer in enumerate(step.answers) for ex in answer.examples),
-                min_coverage=0.5,
-                min_weight=0.5,
-            )
-            for step_id, step in scripts.steps.items()
-        }
+        self._crisis = np.array([label in CRISIS_KINDS for label in router.labels])
         self._commands = {
             self._bare(example): intent
             for intent in scripts.intents
@@ -67,11 +66,26 @@ class Dialog:
             for example in intent.examples
             if self._bare(example)
         }
+        self._answers = {
+            step_id: [encoder.embed_many(list(answer.examples)) for answer in step.answers]
+            for step_id, step in scripts.steps.items()
+        }
 
     @classmethod
-    def from_paths(cls, paths: list[Path]) -> Dialog:
-        """Load, validate and compile scripts; raises ScriptError listing every problem."""
-        return cls(load_scripts(paths))
+    def from_paths(
+        cls, paths: list[Path], cache_dir: Path | None, progress: Progress | None = None
+    ) -> Dialog:
+        """Load, validate and compile scripts, training (or loading) the model."""
+        scripts = load_scripts(paths)
+        encoder = Encoder()
+        store = VectorStore(encoder, None if cache_dir is None else cache_dir / "understanding")
+        normalizer = Normalizer(scripts.vocabulary)
+        lines = [
+            Labelled(normalizer.clean(line.text), line.label)
+            for line in with_slips(training_lines(scripts))
+        ]
+        router = train([line for line in lines if line.text], store, progress)
+        return cls(scripts, encoder, router)
 
     def _bare(self, text: str) -> str:
         words = self.normalizer.clean(text).split()
@@ -79,14 +93,47 @@ class Dialog:
         return " ".join(dict.fromkeys(kept))
 
     def command(self, text: str) -> Intent | None:
-        """The command intent this whole utterance asks for, if it is one."""
+        """The command this whole utterance is, word for word (polite words aside)."""
         bare = self._bare(text)
         return self._commands.get(bare) if bare else None
 
-    def intent(self, text: str) -> tuple[Intent, Match] | None:
-        """The topical intent that best fits, if any fits well enough."""
-        match = self.matcher.best(text)
-        return (self.intents[match.label], match) if match else None
+    def vector(self, text: str) -> np.ndarray:
+        """The sentence vector of tidied text."""
+        return self.encoder.embed([self.normalizer.clean(text)])[0]
+
+    def guess(self, text: str) -> Guess:
+        """The intent that best fits; commands only for short turns."""
+        return self.guess_vector(self.vector(text), len(self.normalizer.clean(text).split()))
+
+    def guess_vector(self, vector: np.ndarray, words: int) -> Guess:
+        """The guess for an already embedded utterance of `words` words."""
+        probs = self.router.probabilities(vector[None, :])[0]
+        crisis = float(probs[self._crisis].sum())
+        kinds = [(probs[i], label) for i, label in enumerate(self.router.labels) if self._crisis[i]]
+        kind = max(kinds)[1] if kinds else CRISIS_KINDS[0]
+        allowed = [
+            i
+            for i, label in enumerate(self.router.labels)
+            if not self._crisis[i] and (words <= COMMAND_WORDS or not self._is_command(label))
+        ]
+        best = max(allowed, key=lambda i: (probs[i], -i))
+        confidence = float(probs[best])
+        label = self.router.labels[best] if confidence >= CONFIDENT else None
+        return Guess(label, confidence, crisis, kind)
+
+    def _is_command(self, label: str) -> bool:
+        intent = self.intents.get(label)
+        return intent is not None and intent.command is not None
+
+    def answer(self, step_id: str, text: str) -> int | None:
+        """Which answer to the step's question the text is, if it is one."""
+        vector = self.vector(text)
+        best, index = ANSWER_SIMILARITY, None
+        for n, examples in enumerate(self._answers[step_id]):
+            score = float((examples @ vector).max()) if len(examples) else 0.0
+            if score > best:
+                best, index = score, n
+        return index
 
     def response(self, response_id: str) -> Response:
         """A response by id."""
@@ -95,3 +142,9 @@ class Dialog:
     def in_category(self, category: str) -> list[Response]:
         """Every response of a category, in script order."""
         return [r for r in self.scripts.responses.values() if r.category == category]
+
+
+def training_lines(scripts: Scripts) -> list[Labelled]:
+    """Every labelled phrasing: the intents' examples and the examples/ folders."""
+    lines = [Labelled(ex, intent.id) for intent in scripts.intents for ex in intent.examples]
+    return lines + [Labelled(text, label) for label, text in scripts.lines]

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 
-from . import safety
+from . import crisis, safety
 from .dialog import Dialog
-from .matcher import Match
 from .memory import Heard
 from .schema import Intent, Response
 
-SAFE_AFTER_CRISIS = frozenset({"support", "breathing", "command", "crisis"})
-"""After crisis language, only these kinds of reply are given; the rest stay supportive."""
+MAX_TEXT_CHARS = 4000
+"""Past the crisis check, longer text is understood from its first part only."""
+
+_YES = re.compile(r"\b(?:yes|yeah|yep|yup|i am|i have|sort of|kind of|maybe|a bit|sometimes)\b")
+_NO = re.compile(r"\b(?:no|nope|not really|never|i am not|of course not|god no)\b")
+_SAFE = re.compile(
+    r"\b(?:i am (?:safe|okay|ok|fine|alright|all right)|(?:just|only) venting|not going to"
+    r"|i am not going to|we are (?:safe|okay|fine)|i am good|feeling better|i will be okay)\b"
+)
+_UNSAFE = re.compile(r"\b(?:not safe|not okay|not ok|not fine|scared|do not know|not sure|no)\b")
 
 
 @dataclass(frozen=True)
@@ -38,75 +46,127 @@ class Reply:
         }
 
 
-def _clearly_better(other: Match, answer: Match) -> bool:
-    """A topic match that outweighs the answer to the pending question."""
-    return other.coverage > answer.coverage and other.score > 2 * answer.score
+_AFFIRM = re.compile(r"^(?:yes|yeah|yep|yup|sure|i think so|we are|i am)\b")
+
+
+def answered_safe(text: str) -> bool:
+    """Her answer to 'are you safe right now': only a clear yes counts as safe."""
+    words = safety.tidy(text)
+    if _SAFE.search(words):
+        return True
+    return bool(_AFFIRM.search(words)) and not _UNSAFE.search(words)
+
+
+def answered_unsafe(text: str) -> bool:
+    """A plain no, not sure, or scared."""
+    return bool(_UNSAFE.search(safety.tidy(text)))
+
+
+def answered_yes(text: str) -> bool | None:
+    """Her answer to the check-in question: True, False, or None when unclear."""
+    words = safety.tidy(text)
+    if _NO.search(words) and not _YES.search(words.replace("i am not", "")):
+        return False
+    return True if _YES.search(words) else None
 
 
 class Conversation:
-    """One conversation with one person: remembers what was said and heard."""
+    """One conversation with one person, from her first words to goodbye."""
 
-    def __init__(self, dialog: Dialog, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, dialog: Dialog, rng: random.Random | None = None, country: str = "US"
+    ) -> None:
         self.dialog = dialog
+        self.helplines = dialog.helplines[country]
         self.heard = Heard(rng or random.Random())
-        self.in_crisis = False
         self.last: Reply | None = None
+        self.ended = False
         self._last_topic: Response | None = None
-        self._pending_step: str | None = None
+        self._pending: str | None = None
+        self._crisis_kind = "crisis_self"
+        self._stays = 0
+        self._held: str | None = None
 
     def respond(self, text: str) -> Reply:
         """The reply to one utterance. Never raises for any text."""
-        if safety.is_crisis(text):
-            self.in_crisis = True
-            self._pending_step = None
-            return self._remember(Reply(safety.CRISIS_REPLY, "crisis", "crisis", "crisis"))
+        risk = safety.assess(self.dialog, text)
+        if risk.level == "crisis":
+            return self._crisis(risk.kind)
+        pending, self._pending = self._pending, None
+        if pending == "safety":
+            return self._after_crisis(text)
+        if pending == "checkin":
+            return self._after_check_in(text)
+        if risk.level == "ask" and pending is None:
+            return self._check_in(text, risk.kind)
+        return self._ordinary(text[:MAX_TEXT_CHARS], pending)
+
+    def _crisis(self, kind: str) -> Reply:
+        self._pending, self._crisis_kind, self._stays = "safety", kind, 0
+        text = crisis.crisis_reply(kind, self.helplines)
+        return self._remember(Reply(text, "crisis", kind, "crisis"))
+
+    def _check_in(self, text: str, kind: str) -> Reply:
+        self._pending, self._held, self._crisis_kind = "checkin", text, kind
+        return self._remember(Reply(crisis.CHECK_IN, "crisis", f"{kind}_check_in", "check_in"))
+
+    def _after_check_in(self, text: str) -> Reply:
+        held, self._held = self._held, None
+        if answered_yes(text) is False:
+            return self._ordinary((held or text)[:MAX_TEXT_CHARS], None)
+        return self._crisis(self._crisis_kind)
+
+    def _after_crisis(self, text: str) -> Reply:
+        if answered_safe(text):
+            return self._remember(Reply(crisis.SAFE, "support", self._crisis_kind, "crisis_safe"))
+        command = self.dialog.command(text)
+        if command is not None or (self._stays >= 1 and not answered_unsafe(text)):
+            return self._ordinary(text[:MAX_TEXT_CHARS], None)
+        self._pending, self._stays = "safety", self._stays + 1
+        line = crisis.stay_reply(self._crisis_kind, self.helplines)
+        return self._remember(Reply(line, "crisis", self._crisis_kind, "crisis_stay"))
+
+    def _ordinary(self, text: str, step_id: str | None) -> Reply:
         if not self.dialog.normalizer.clean(text):
-            return self._say(self.dialog.response("listening"), "empty")
+            # Nothing but sounds, or words in a script it cannot read: say so either way.
+            quiet = not any(c.isalnum() for c in text)
+            return self._say(self.dialog.response("listening" if quiet else "fallback"), None)
         command = self.dialog.command(text)
         if command is not None:
             return self._command(command)
-        return self._topic(text)
-
-    def _topic(self, text: str) -> Reply:
-        step_id, self._pending_step = self._pending_step, None
         if step_id is not None:
-            reply = self._answer(step_id, text)
-            if reply is not None:
-                return reply
-        found = self.dialog.intent(text)
-        if found is None:
+            answer = self.dialog.answer(step_id, text)
+            if answer is not None:
+                reply = self.dialog.scripts.steps[step_id].answers[answer].reply
+                return self._say(self.dialog.response(reply), step_id)
+        guess = self.dialog.guess(text)
+        if guess.label is None:
             if step_id is not None:
                 step = self.dialog.scripts.steps[step_id]
                 return self._say(self.dialog.response(step.otherwise), step_id)
-            if not self.dialog.normalizer.tokens(text):
-                # "hey", "well", "so um": she has started, not finished; wait for the rest.
-                return self._say(self.dialog.response("listening"), None)
             return self._say(self.dialog.response("fallback"), None)
-        intent, _ = found
+        intent = self.dialog.intents[guess.label]
+        if intent.command is not None:
+            return self._command(intent)
         return self._say(self.dialog.response(intent.reply), intent.id)
 
-    def _answer(self, step_id: str, text: str) -> Reply | None:
-        """The reply when the text answers the pending follow-up question."""
-        match = self.dialog.steps[step_id].best(text)
-        if match is None:
-            return None
-        elsewhere = self.dialog.intent(text)
-        if elsewhere is not None and _clearly_better(elsewhere[1], match):
-            return None  # she moved on to something else; follow her
-        answer = self.dialog.scripts.steps[step_id].answers[int(match.label)]
-        return self._say(self.dialog.response(answer.reply), step_id)
-
     def _say(self, response: Response, intent: str | None, command: str | None = None) -> Reply:
-        if self.in_crisis and response.category not in SAFE_AFTER_CRISIS:
-            text = self.heard.pick(safety.FOLLOW_UPS)
-            return self._remember(Reply(text, "support", intent, "crisis_followup"))
-        text = self.heard.pick(response.say)
+        text = self._fill(self.heard.pick(response.say))
         category = "command" if command else response.category
         if command is None and response.category not in {"unknown", "command"}:
             self._last_topic = response
-        self._pending_step = response.ask
+        self._pending = response.ask
+        if command == "goodbye":
+            self.ended = True
         return self._remember(
             Reply(text, category, intent, response.id, command, response.breathing)
+        )
+
+    def _fill(self, text: str) -> str:
+        """Numbers a script line asks for, from this country's helplines."""
+        line = self.helplines.perinatal
+        return text.replace("{perinatal}", f"{line.name}, {line.number}").replace(
+            "{crisis_line}", f"{self.helplines.crisis.name}, {self.helplines.crisis.number}"
         )
 
     def _remember(self, reply: Reply) -> Reply:

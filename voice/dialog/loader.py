@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .normalize import Normalizer
 from .schema import (
     CATEGORIES,
     COMMANDS,
@@ -24,6 +23,11 @@ from .schema import (
 from .yamlnodes import Node, Problems, compose
 
 SECTIONS = ("intents", "responses", "steps", "vocabulary", "patterns")
+CRISIS_KINDS = ("crisis_self", "crisis_baby", "crisis_danger")
+"""Training labels owned by the program: the crisis check, not a script, answers them."""
+MAX_EXAMPLE_CHARS = 600
+SCRIPT_CATEGORIES = tuple(c for c in CATEGORIES if c != "crisis")
+"""A script cannot speak as the crisis reply: that belongs to the program."""
 
 
 class ScriptError(Exception):
@@ -53,8 +57,6 @@ class _Collected:
     patterns: dict[str, Pattern] = field(default_factory=dict)
     vocab: list[Vocabulary] = field(default_factory=list)
     refs: list[_Ref] = field(default_factory=list)
-    examples: list[tuple[Node, str]] = field(default_factory=list)
-    synonym_owner: dict[str, tuple[str, Where]] = field(default_factory=dict)
     first_seen: dict[tuple[str, str], Where] = field(default_factory=dict)
 
     def claim(self, kind: str, node: Node) -> bool:
@@ -76,6 +78,30 @@ def script_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+def read_example_files(
+    paths: Iterable[Path], intents: set[str], problems: Problems
+) -> tuple[tuple[str, str], ...]:
+    """(label, line) from every examples/*.txt beside the scripts: one phrasing per line,
+    the file named after its intent (or a crisis kind); '#' starts a comment line."""
+    labels = intents | set(CRISIS_KINDS)
+    found: list[tuple[str, str]] = []
+    for folder in (p / "examples" for p in paths if p.is_dir()):
+        for path in sorted(folder.glob("*.txt")) if folder.is_dir() else ():
+            label = path.stem
+            if label not in labels:
+                problems.add(Where(str(path), 1), "(file)", f"no intent '{label}'; name the file "
+                             "after an intent id, or a crisis kind: " + ", ".join(CRISIS_KINDS))
+                continue
+            text = _read_text(path, problems)
+            for number, raw in enumerate((text or "").splitlines(), start=1):
+                line = raw.strip()
+                if len(line) > MAX_EXAMPLE_CHARS:
+                    problems.add(Where(str(path), number), label, "too long for one phrasing")
+                elif line and not line.startswith("#"):
+                    found.append((label, line))
+    return tuple(found)
+
+
 def load_scripts(paths: Iterable[Path]) -> Scripts:
     """Read and validate every script; raise ScriptError listing all problems."""
     problems = Problems()
@@ -86,8 +112,7 @@ def load_scripts(paths: Iterable[Path]) -> Scripts:
     for path in files:
         _read_file(path, seen, problems)
     _check_refs(seen)
-    if not problems.messages:
-        _check_examples(seen)
+    lines = read_example_files(paths, set(seen.intents), problems)
     if problems.messages:
         raise ScriptError(problems.messages)
     return Scripts(
@@ -97,14 +122,25 @@ def load_scripts(paths: Iterable[Path]) -> Scripts:
         vocabulary=_merge_vocab(seen.vocab),
         patterns=dict(seen.patterns),
         sources=tuple(str(path) for path in files),
+        lines=lines,
     )
 
 
-def _read_file(path: Path, seen: _Collected, problems: Problems) -> None:
+def _read_text(path: Path, problems: Problems) -> str | None:
+    """A script file's text; anything but a regular, readable UTF-8 file is a problem."""
+    if not path.is_file():
+        problems.add(Where(str(path), 1), "(file)", "not a regular file; remove it or rename it")
+        return None
     try:
-        source = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problems.add(Where(str(path), 1), "(file)", f"cannot read: {exc}")
+        return None
+
+
+def _read_file(path: Path, seen: _Collected, problems: Problems) -> None:
+    source = _read_text(path, problems)
+    if source is None:
         return
     root = compose(str(path), source, problems)
     if root is None:
@@ -131,22 +167,8 @@ def _read_intents(section: Node, seen: _Collected) -> None:
         reply = fields["reply"].text() if "reply" in fields else ""
         if reply:
             seen.refs.append(_Ref("responses", reply, fields["reply"]))
-        examples = _examples(fields, seen, matched=command is None)
+        examples = fields["examples"].texts() if "examples" in fields else ()
         seen.intents[ident] = Intent(ident, examples, reply, command, node.where)
-
-
-def _examples(fields: dict[str, Node], seen: _Collected, matched: bool) -> tuple[str, ...]:
-    """Example phrasings; those the matcher scores are checked once the vocabulary is known."""
-    if "examples" not in fields:
-        return ()
-    texts = fields["examples"].texts()
-    if matched and isinstance(fields["examples"].node.value, list):
-        items = [
-            fields["examples"].child(n, f"[{i}]")
-            for i, n in enumerate(fields["examples"].node.value)
-        ]
-        seen.examples.extend(zip(items, texts, strict=False))
-    return texts
 
 
 def _read_responses(section: Node, seen: _Collected) -> None:
@@ -156,7 +178,7 @@ def _read_responses(section: Node, seen: _Collected) -> None:
         )
         if not seen.claim("response", node):
             continue
-        category = fields["category"].choice(CATEGORIES) if "category" in fields else "unknown"
+        category = fields["category"].choice(SCRIPT_CATEGORIES) if "category" in fields else ""
         say = fields["say"].texts() if "say" in fields else ()
         ask = _optional_ref(fields, "ask", "steps", seen)
         breathing = _optional_ref(fields, "breathing", "patterns", seen)
@@ -182,7 +204,7 @@ def _read_steps(section: Node, seen: _Collected) -> None:
             if "examples" in parts and "reply" in parts:
                 target = parts["reply"].text()
                 seen.refs.append(_Ref("responses", target, parts["reply"]))
-                answers.append(Answer(_examples(parts, seen, matched=True), target))
+                answers.append(Answer(parts["examples"].texts(), target))
         otherwise = _optional_ref(fields, "otherwise", "responses", seen) or ""
         seen.steps[ident] = Step(ident, tuple(answers), otherwise, node.where)
 
@@ -232,7 +254,7 @@ def _read_phase(item: Node) -> Phase:
 
 
 def _read_vocabulary(section: Node, seen: _Collected) -> None:
-    fields = section.mapping(allowed=("fillers", "stopwords", "corrections", "synonyms"))
+    fields = section.mapping(allowed=("fillers", "corrections"))
     corrections = (
         tuple(
             (key.rsplit(".", 1)[-1], node.text())
@@ -241,59 +263,14 @@ def _read_vocabulary(section: Node, seen: _Collected) -> None:
         if "corrections" in fields
         else ()
     )
-    synonyms = (
-        tuple(
-            (node.key.rsplit(".", 1)[-1], _synonym_group(node, seen))
-            for node in fields["synonyms"].mapping().values()
-        )
-        if "synonyms" in fields
-        else ()
-    )
-    seen.vocab.append(
-        Vocabulary(
-            fillers=frozenset(fields["fillers"].texts()) if "fillers" in fields else frozenset(),
-            stopwords=frozenset(fields["stopwords"].texts())
-            if "stopwords" in fields
-            else frozenset(),
-            corrections=corrections,
-            synonyms=synonyms,
-        )
-    )
-
-
-def _synonym_group(node: Node, seen: _Collected) -> tuple[str, ...]:
-    """A group's words; a word (after stemming) may belong to one group only."""
-    group = node.key.rsplit(".", 1)[-1]
-    texts = node.texts()
-    if not isinstance(node.node.value, list):
-        return texts
-    entries = [(node, group)] + [
-        (node.child(item, f"[{i}]"), text)
-        for i, (item, text) in enumerate(zip(node.node.value, texts, strict=False))
-    ]
-    for where_node, text in entries:
-        key = Normalizer.stemmed(text)
-        owner = seen.synonym_owner.get(key)
-        if owner is not None and owner[0] != group:
-            where_node.error(f"'{text}' is already in synonym group '{owner[0]}' ({owner[1]})")
-        seen.synonym_owner.setdefault(key, (group, where_node.where))
-    return texts
-
-
-def _check_examples(seen: _Collected) -> None:
-    """Every matched example must keep some words after fillers and stopwords go."""
-    normalizer = Normalizer(_merge_vocab(seen.vocab))
-    for node, text in seen.examples:
-        if text and not normalizer.features(text):
-            node.error(f"'{text}' has only filler and stop words; add a word that carries meaning")
+    fillers = frozenset(fields["fillers"].texts()) if "fillers" in fields else frozenset()
+    seen.vocab.append(Vocabulary(fillers=fillers, corrections=corrections))
 
 
 def _merge_vocab(parts: list[Vocabulary]) -> Vocabulary:
     return Vocabulary(
         fillers=frozenset().union(*(p.fillers for p in parts)),
-        stopwords=frozenset().union(*(p.stopwords for p in parts)),
         corrections=tuple(pair for p in parts for pair in p.corrections),
-        synonyms=tuple(pair for p in parts for pair in p.synonyms),
     )
 
 

@@ -1,13 +1,8 @@
-"""Turn recognised speech (lowercase, no punctuation, fillers, slips) into matchable tokens."""
+"""Tidy recognised or typed text: lowercase words, contractions expanded, slips corrected."""
 
 from __future__ import annotations
 
-import itertools
 import re
-import threading
-from functools import lru_cache
-
-import Stemmer
 
 from .schema import Vocabulary
 
@@ -54,19 +49,6 @@ _BARE_CONTRACTIONS = {
     "gonna": "going to",
 }
 """Contractions typed or recognised without their apostrophe."""
-MAX_CHARS = 4000
-"""Longer input is cut here: nobody says more than this in one breath."""
-
-
-_STEMMER = Stemmer.Stemmer("english")
-_STEM_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=16384)
-def stem(word: str) -> str:
-    """The English stem of one word (memoised; the stemmer itself is not thread-safe)."""
-    with _STEM_LOCK:
-        return str(_STEMMER.stemWord(word))
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
@@ -84,22 +66,12 @@ class Normalizer:
         self._corrections = {self.words(k): self.words(v) for k, v in vocabulary.corrections}
         self._correct = _phrase_regex(list(self._corrections))
         self._fillers = _phrase_regex([self.words(f) for f in vocabulary.fillers])
-        self._stopwords = frozenset(self._stem_all(self.words(w)) for w in vocabulary.stopwords)
-        self._synonyms: dict[str, str] = {}
-        for canonical, variants in vocabulary.synonyms:
-            for variant in (canonical, *variants):
-                self._synonyms[self._stem_all(self.words(variant))] = canonical.replace(" ", "_")
-        self._synonym = _phrase_regex(list(self._synonyms))
-
-    @staticmethod
-    def stemmed(text: str) -> str:
-        """Words, each stemmed: how synonym phrases are compared."""
-        return " ".join(stem(w) for w in Normalizer.words(text).split())
 
     @staticmethod
     def words(text: str) -> str:
-        """Lowercase words, contractions expanded, punctuation gone, single spaces."""
-        text = text[:MAX_CHARS].lower().replace("\u2019", "'")
+        """Lowercase words, contractions expanded, punctuation gone, single spaces. Works on
+        text of any length: callers cut it where they need to."""
+        text = text.lower().replace("\u2019", "'")
         text = _NON_WORD.sub(" ", text)
         for pattern, replacement in _CONTRACTIONS:
             text = pattern.sub(replacement, text)
@@ -113,23 +85,3 @@ class Normalizer:
         if self._fillers is not None:
             text = self._fillers.sub(" ", text)
         return " ".join(text.split())
-
-    @staticmethod
-    def _stem_all(words: str) -> str:
-        return " ".join(stem(w) for w in words.split())
-
-    def tokens(self, text: str) -> list[str]:
-        """Stemmed content tokens, synonyms folded to their canonical name."""
-        stemmed = " ".join(stem(w) for w in self.clean(text).split())
-        if self._synonym is not None:
-            # Twice, so 'horrible mother' -> 'horribl mom' -> 'bad_mom'.
-            for _ in range(2):
-                stemmed = self._synonym.sub(lambda m: self._synonyms[m.group(0)], stemmed)
-        kept = [t for t in stemmed.split() if t not in self._stopwords]
-        return [t for i, t in enumerate(kept) if i == 0 or kept[i - 1] != t]
-
-    def features(self, text: str) -> frozenset[str]:
-        """Tokens plus adjacent pairs, so 'not enough' differs from 'enough'."""
-        toks = self.tokens(text)
-        pairs = (f"{a}+{b}" for a, b in itertools.pairwise(toks))
-        return frozenset((*toks, *pairs))

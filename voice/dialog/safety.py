@@ -1,26 +1,39 @@
-"""Crisis check: runs before any matching, and no script can switch it off or reword it."""
+"""Crisis check: runs before everything else, on the whole utterance however long; no script
+can switch it off or reword it. Recall first: explicit patterns, then the model's crisis
+probability (over the whole turn and over windows of a long one), then a middle band where
+it asks a direct question."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .normalize import Normalizer
 
-HELPLINES = (
-    "Call or text 988, or the maternal mental health hotline, 1-833-852-6262, any hour. "
-    "If anyone is in danger right now, call 911."
-)
+if TYPE_CHECKING:
+    from .dialog import Dialog
 
-CRISIS_REPLY = "I'm really glad you told me. You deserve help right now. " + HELPLINES
+CRISIS = 0.5
+"""Model crisis probability at or above which the crisis reply is given at once."""
+ASK = 0.25
+"""From here up to CRISIS, it asks whether she has thoughts of harming herself or the baby."""
+WINDOW_WORDS = 14
+"""Long turns are also read in overlapping windows of this many words."""
+MAX_WINDOWS = 100
 
-FOLLOW_UPS = (
-    "I'm still right here with you. Please reach out now: call or text 988, "
-    "or the moms' hotline, 1-833-852-6262. Is someone nearby who can be with you?",
-    "You don't have to hold this alone. Call or text 988, or 1-833-852-6262, any hour. "
-    "If anyone is in danger, call 911.",
-    "Let's keep you and your baby safe. Can you call or text 988 now, "
-    "or the maternal hotline, 1-833-852-6262? I'll stay right here.",
+_SLIPS = (
+    (re.compile(r"\bmy self\b"), "myself"),
+    (re.compile(r"\ba live\b"), "alive"),
+    (re.compile(r"\bwith out\b"), "without"),
+    (re.compile(r"\bkill in\b"), "killing"),
+    (re.compile(r"\bend in (?=it all|my life)"), "ending "),
+    (re.compile(r"\b(?:dye|di)\b"), "die"),
+    (re.compile(r"\bdyeing\b"), "dying"),
+    (re.compile(r"\b(?:be|being|stay|staying) hear\b"), "be here"),
+    (re.compile(r"\bsue aside\b|\bsue icide\b"), "suicide"),
 )
+"""Recogniser slips that split or swap the words that matter most."""
 
 _ME = r"my ?self"
 _CHILD = (
@@ -52,9 +65,115 @@ _PATTERNS = (
     rf"{_HARM} {_CHILD}\b",
     rf"\b{_CHILD} (?:would be )?better off without me\b",
 )
-_CRISIS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
+_SELF = (
+    rf"\b(?:kill|killing|hurt|hurting|harm|harming|cut|cutting|hang|hanging|shoot|poison|drown"
+    rf"|starve|starving|overdose|burn|burning)\w* {_ME}\b"
+    r"(?! (?:a|an|some|another|off|free|loose|short|slack|trying|to)\b)",
+    r"\bsuicid\w*",
+    r"\b(?:end|ending|take|taking) (?:my|my own) life\b",
+    r"\bend(?:ing)? it all\b",
+    r"\b(?:want|wanted|wanna|wish|going|gonna|ready|plan|planning|thinking about|thought about"
+    r"|rather|would rather|like) (?:to )?(?:just )?(?:die|be dead)\b",
+    r"\b(?:wish|wished) i (?:was|were|had) (?:dead|never been born|not born|not here)\b",
+    r"\bbetter off (?:dead|without me|if i was gone|if i were gone|if i was not here)\b",
+    r"\b(?:happier|fine|better) without me\b",
+    r"\b(?:do not|not|never) want to (?:be alive|live|exist|be here|wake up)\b",
+    r"\btired of (?:being alive|living|existing)\b",
+    r"\bno (?:reason|point) (?:to|in) (?:live|living|going on|being alive|me being here)\b",
+    r"\bcan not go on (?:living|anymore|like this)\b",
+    r"\b(?:hope|wish) i (?:do not|never|would not|will not) wake up\b",
+    r"\bsleep and (?:never|not) wake up\b",
+    r"\b(?:overdose|od) on\b",
+    r"\b(?:counting|saving|stockpiling|saved up|hoarding) (?:up )?(?:my |the )?"
+    r"(?:pills|tablets)\b",
+    r"\b(?:disappear|vanish) (?:for good|forever|for ever)\b",
+    r"\bnobody would (?:notice|care|miss me) if i\b",
+    r"\b(?:step|walk|stepping|walking) in front of (?:a |the )?"
+    r"(?:bus|train|lorry|truck|car|traffic)\b",
+    r"\b(?:not|never) turn the wheel\b|\bcrash the car on purpose\b",
+    r"\b(?:note|notes|letter|letters) just in case\b",
+    r"\bworked out (?:how|when) (?:i would|to)\b",
+)
+_BABY = (
+    rf"(?<!never ){_HARM} {_CHILD}\b",
+    rf"\b(?:thoughts|thinking|thought|urge|urges|scared i will|afraid i will|might|picture"
+    rf"|picturing|images of|flashes of|what if i) (?:of |about )?{_HARM} {_CHILD}\b",
+    rf"\b{_CHILD} (?:would be )?better off without me\b",
+    rf"\b(?:do not|can not) trust myself (?:alone )?with {_CHILD}\b",
+)
+_DANGER = (
+    r"\b(?:he|she|my partner|my husband|my boyfriend|my ex) (?:strangled|choked|hit|punched|kicked"
+    r"|shoved|pushed|beat|beats|hits|chokes|strangles) me\b",
+    r"\b(?:he|she|my partner|my husband|my ex) (?:threatened|says he will|said he would"
+    r"|said he will) (?:to )?(?:kill|hurt)\b",
+    r"\b(?:scared|afraid|frightened) (?:to go|of going) home\b",
+    r"\b(?:scared|afraid|frightened) of (?:my partner|my husband|my boyfriend|my ex|him)\b",
+)
+_KINDS = (
+    ("crisis_self", re.compile("|".join(f"(?:{p})" for p in _SELF))),
+    ("crisis_baby", re.compile("|".join(f"(?:{p})" for p in _BABY))),
+    ("crisis_danger", re.compile("|".join(f"(?:{p})" for p in _DANGER))),
+)
+
+
+@dataclass(frozen=True)
+class Risk:
+    """What the crisis check found: level none, ask or crisis, and which kind."""
+
+    level: str
+    kind: str = "crisis_self"
+    source: str = ""
+    """'pattern' or 'model': why."""
+
+
+def tidy(text: str) -> str:
+    """Words, with the slips that hide crisis words mended."""
+    words = Normalizer.words(text)
+    for pattern, replacement in _SLIPS:
+        words = pattern.sub(replacement, words)
+    return words
+
+
+def pattern_kind(text: str) -> str | None:
+    """The crisis kind explicit words show, if any (baby and danger before self)."""
+    words = tidy(text)
+    for kind, regex in (_KINDS[1], _KINDS[2], _KINDS[0]):
+        if regex.search(words):
+            return kind
+    return None
 
 
 def is_crisis(text: str) -> bool:
-    """True when the text speaks of self-harm, suicide, or harming a child."""
-    return _CRISIS.search(Normalizer.words(text)) is not None
+    """True when explicit words speak of self-harm, harming a child, or danger."""
+    return pattern_kind(text) is not None
+
+
+def windows(words: list[str]) -> list[str]:
+    """The turn, plus overlapping windows when it is long."""
+    spans = [" ".join(words)]
+    if len(words) > WINDOW_WORDS:
+        step = WINDOW_WORDS // 2
+        starts = list(range(0, len(words) - step, step))
+        if len(starts) > 2 * MAX_WINDOWS:
+            # Beyond minutes of speech: the patterns still read it all, the model its ends.
+            starts = starts[:MAX_WINDOWS] + starts[-MAX_WINDOWS:]
+        spans += [" ".join(words[i : i + WINDOW_WORDS]) for i in starts]
+    return spans
+
+
+def assess(dialog: Dialog, text: str) -> Risk:
+    """The crisis check for one utterance (the whole of it, however long)."""
+    kind = pattern_kind(text)
+    if kind is not None:
+        return Risk("crisis", kind, "pattern")
+    spans = windows(dialog.normalizer.clean(tidy(text)).split())
+    if not spans[0]:
+        return Risk("none")
+    vectors = dialog.encoder.embed_many(spans)
+    guesses = [dialog.guess_vector(v, 99) for v in vectors]
+    worst = max(guesses, key=lambda g: g.crisis)
+    if worst.crisis >= CRISIS:
+        return Risk("crisis", worst.crisis_kind, "model")
+    if worst.crisis >= ASK:
+        return Risk("ask", worst.crisis_kind, "model")
+    return Risk("none")

@@ -93,9 +93,7 @@ class Vocabulary:
     """How spoken text is normalised before matching."""
 
     fillers: frozenset[str] = frozenset()
-    stopwords: frozenset[str] = frozenset()
     corrections: tuple[tuple[str, str], ...] = ()
-    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +132,8 @@ class Scripts:
     vocabulary: Vocabulary
     patterns: dict[str, Pattern] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    lines: tuple[tuple[str, str], ...] = ()
+    """(label, phrasing) from the examples/ folders: training lines beyond the intents'."""
 
     def response(self, response_id: str) -> Response:
         """The response with this id (ids were cross-checked at load time)."""

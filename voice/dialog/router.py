@@ -1,0 +1,166 @@
+"""Text -> intent probabilities: a linear model over sentence embeddings, trained from the
+scripts' examples and cached on disk keyed by everything it was trained from."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import slips
+from .encoder import Encoder, model_id
+
+_LOGGER = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) while a long step runs."""
+
+STRENGTH = 32.0
+"""Inverse regularisation of the logistic regression (chosen by cross-validation)."""
+TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1"
+"""Changes whenever the way the model is trained changes, so old caches are not used."""
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One training line and what it means."""
+
+    text: str
+    label: str
+
+
+def with_slips(lines: Sequence[Labelled]) -> list[Labelled]:
+    """The lines plus one recognition-slip variant of each where one applies."""
+    out = list(lines)
+    for line in lines:
+        slipped = slips.variant(line.text)
+        if slipped:
+            out.append(Labelled(slipped, line.label))
+    return out
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+class VectorStore:
+    """Sentence vectors of training lines, kept on disk so only new lines are embedded."""
+
+    def __init__(self, encoder: Encoder, folder: Path | None) -> None:
+        self.encoder = encoder
+        self._path = None if folder is None else folder / f"vectors-{model_id()}.npz"
+        self._known: dict[str, np.ndarray] = self._load()
+
+    def _load(self) -> dict[str, np.ndarray]:
+        if self._path is None or not self._path.is_file():
+            return {}
+        try:
+            with np.load(self._path) as data:
+                return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        except (OSError, ValueError, KeyError) as exc:
+            _LOGGER.info("sentence vector cache unreadable (%s); rebuilding it", exc)
+            return {}
+
+    def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        keys = [_digest(t)[:24] for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}.items())
+        for start in range(0, len(missing), 256):
+            part = missing[start : start + 256]
+            rows = self.encoder.embed_many([t for _, t in part])
+            self._known.update(zip((k for k, _ in part), rows, strict=True))
+            if progress is not None:
+                progress(start + len(part), len(missing))
+        if missing:
+            self._save()
+        return np.stack([self._known[k] for k in keys]) if keys else np.zeros((0, 384), np.float32)
+
+    def _save(self) -> None:
+        if self._path is None:
+            return
+        keys = sorted(self._known)
+        _atomic_npz(self._path, keys=np.array(keys), vectors=np.stack([self._known[k] for k in keys]))
+
+
+def _atomic_npz(path: Path, **arrays: np.ndarray) -> None:
+    """Write all or nothing; a cache that cannot be written only costs time."""
+    partial = path.with_name(f"{path.stem}.{os.getpid()}.part.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(partial, **arrays)
+        partial.replace(path)
+    except OSError as exc:
+        _LOGGER.info("understanding cache not written (%s)", exc)
+        partial.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class Router:
+    """A softmax over intent labels from one sentence vector."""
+
+    labels: tuple[str, ...]
+    weights: np.ndarray
+    """One row per label, one column per vector dimension."""
+    bias: np.ndarray
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        """One row of label probabilities per vector."""
+        logits = vectors @ self.weights.T + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | None) -> Router:
+    """Fit the model (or load the one already fitted on exactly these lines)."""
+    ordered = sorted(set(lines), key=lambda x: (x.label, x.text))
+    key = _digest(TRAINER, model_id(), *(f"{x.label}\t{x.text}" for x in ordered))[:24]
+    cached = _load_head(store, key)
+    if cached is not None:
+        return cached
+    vectors = store.vectors([x.text for x in ordered], progress)
+    labels = tuple(sorted({x.label for x in ordered}))
+    router = fit(vectors, [x.label for x in ordered], labels)
+    if store._path is not None:
+        _atomic_npz(
+            store._path.parent / f"head-{key}.npz",
+            labels=np.array(labels),
+            weights=router.weights,
+            bias=router.bias,
+        )
+    return router
+
+
+def fit(vectors: np.ndarray, targets: Sequence[str], labels: tuple[str, ...]) -> Router:
+    """Multinomial logistic regression, each label weighted as if equally common."""
+    from sklearn.linear_model import LogisticRegression  # only when training
+
+    model = LogisticRegression(C=STRENGTH, max_iter=3000, class_weight="balanced")
+    model.fit(vectors, [labels.index(t) for t in targets])
+    weights = np.zeros((len(labels), vectors.shape[1]), dtype=np.float32)
+    bias = np.full(len(labels), -1e9, dtype=np.float32)
+    weights[model.classes_] = model.coef_
+    bias[model.classes_] = model.intercept_
+    return Router(labels, weights, bias)
+
+
+def _load_head(store: VectorStore, key: str) -> Router | None:
+    if store._path is None:
+        return None
+    path = store._path.parent / f"head-{key}.npz"
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path) as data:
+            return Router(tuple(data["labels"].tolist()), data["weights"], data["bias"])
+    except (OSError, ValueError, KeyError) as exc:
+        _LOGGER.info("understanding cache unreadable (%s); training again", exc)
+        return None
