@@ -24,12 +24,13 @@ sys.path.insert(0, str(ROOT))
 from tests.audio_env import onset_errors, recording_stretch, start_server, stop_server  # noqa: E402
 from voice.breathing import Exercise, timeline  # noqa: E402
 from voice.dialog.dialog import Dialog  # noqa: E402
+from voice.settings import default_cache_dir  # noqa: E402
 from voice.textchat import mantras  # noqa: E402
 
 
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "coherent"
-    dialog = Dialog.from_paths([ROOT / "dialogs"])
+    dialog = Dialog.from_paths([ROOT / "dialogs"], default_cache_dir())
     exercise = Exercise(dialog.scripts.patterns[name], mantras(dialog))
     cues = timeline(exercise)
     audio = start_server()  # before sounddevice is imported: PortAudio lists devices once

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
+from voice.settings import default_cache_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +30,7 @@ def load_times(runs: int = 15) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        Dialog.from_paths([ROOT / "dialogs"])
+        Dialog.from_paths([ROOT / "dialogs"], default_cache_dir())
         times.append(time.perf_counter() - start)
     return times
 
@@ -46,7 +47,7 @@ def classify_latencies(dialog: Dialog, texts: list[str], rounds: int = 20) -> li
 
 def main() -> None:
     loads = load_times()
-    dialog = Dialog.from_paths([ROOT / "dialogs"])
+    dialog = Dialog.from_paths([ROOT / "dialogs"], default_cache_dir())
     texts = utterances()
     classify_latencies(dialog, texts, rounds=1)  # warm caches, as a running device would be
     lat = sorted(classify_latencies(dialog, texts))

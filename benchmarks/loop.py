@@ -28,6 +28,7 @@ from tests.audio_env import start_server, stop_server, utterance  # noqa: E402
 from tests.conftest import labelled  # noqa: E402
 from tests.scripted import ScriptedRecognizer  # noqa: E402
 from voice.dialog.dialog import Dialog  # noqa: E402
+from voice.settings import default_cache_dir  # noqa: E402
 from voice.transcript import Transcript  # noqa: E402
 
 TURNS = 36
@@ -199,7 +200,7 @@ print(json.dumps({{"load_s": load, "rtf": took / (len(pcm) / 32000),
 
 def main() -> None:
     audio = start_server()
-    dialog = Dialog.from_paths([ROOT / "dialogs"])
+    dialog = Dialog.from_paths([ROOT / "dialogs"], default_cache_dir())
     try:
         with TemporaryDirectory() as tmp:
             folder = Path(tmp)

@@ -10,6 +10,7 @@ import pytest
 
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
+from voice.settings import default_cache_dir
 
 from .audio_env import VirtualAudio, start_server, stop_server, unavailable
 
@@ -20,7 +21,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def dialog() -> Dialog:
-    return Dialog.from_paths([DIALOGS])
+    return Dialog.from_paths([DIALOGS], default_cache_dir())
 
 
 @pytest.fixture

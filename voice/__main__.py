@@ -11,8 +11,8 @@ from pathlib import Path
 from .dialog.dialog import Dialog
 from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
-from .textchat import progress_bar
 from .settings import ConfigError, Settings, default_config_path, load_config
+from .textchat import progress_bar
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true", help="one JSON reply per stdin line")
     chat.add_argument("--speak", action="store_true", help="also speak each reply")
     sub.add_parser("classify", help="JSON reply per stdin line, each a fresh conversation")
+    evaluate = sub.add_parser("eval", help="measure understanding on labelled utterances")
+    evaluate.add_argument("files", nargs="+", type=Path, help="TSV: text, category, [command]")
     lint = sub.add_parser("lint", help="check dialog scripts")
     lint.add_argument("paths", nargs="*", type=Path)
     _audio_commands(sub)
@@ -94,6 +96,15 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
             stateless=args.command == "classify",
             country=settings.country,
         )
+        return 0
+    if args.command == "eval":
+        from .evaluate import run
+
+        try:
+            print(run(dialog, args.files))
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            print(f"goodenough: {exc}", file=sys.stderr)
+            return 2
         return 0
     if args.command == "chat":
         speak = cli_audio.speaker_for_chat(settings, dialog) if args.speak else None

@@ -9,8 +9,8 @@ from pathlib import Path
 from . import asr
 from .audio import AudioDeviceError, Mic, ResilientMic, rescan_devices
 from .cli_audio import speech_out
-from .dialog.dialog import Dialog
 from .dialog.crisis import all_replies
+from .dialog.dialog import Dialog
 from .loop import BREATHING_WORDS, STOP_WORDS, LoopOptions, VoiceLoop
 from .settings import Settings
 from .speech import SpeechOut
@@ -76,7 +76,9 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
         speech.keep_ready(all_replies(dialog.helplines[settings.country]))
     except SpeechError as exc:
         speech.close()
-        raise SpeechError(f"the crisis replies could not be rendered, so it will not start: {exc}")
+        raise SpeechError(
+            f"the crisis replies could not be rendered, so it will not start: {exc}"
+        ) from exc
     mic = Mic(settings.mic)
     try:
         mic.open()

@@ -106,8 +106,8 @@ def stay_reply(kind: str, lines: Helplines) -> str:
     """When she is not safe, or not sure: the numbers again, and it stays with her."""
     if kind == "crisis_danger":
         line = lines.abuse
-        extra = f", {line.text}" if line.text else ""
-        return f"I'm right here. If you're in danger, call {lines.emergency}. Or {line.number}{extra}."
+        other = line.text[:1].upper() + line.text[1:] if line.text else f"Or call {line.number}"
+        return f"I'm here. In danger, call {lines.emergency}. {other}, any time."
     line = lines.perinatal if kind == "crisis_baby" else lines.crisis
     return (
         f"I'm staying right here with you. Please {line.how} {line.number} now, "

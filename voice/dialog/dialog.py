@@ -17,14 +17,14 @@ from .schema import Intent, Response, Scripts
 REQUIRED_RESPONSES = ("fallback", "listening", "nothing_yet")
 """Responses the engine itself needs: no match, empty input, 'repeat' before any reply."""
 
-POLITE = frozenset(
-    "please ok okay just now so and oh well right sorry hey can could would will you maybe "
-    "kindly a bit little love thanks ta".split()
-)
+_POLITE_WORDS = "please ok okay just now so and oh well right sorry hey can could would will you"
+POLITE = frozenset([*_POLITE_WORDS.split(), "maybe", "kindly", "a", "bit", "little", "love"])
 """Words stripped around a command: 'okay stop please' is still 'stop'."""
 
-CONFIDENT = 0.40
-"""Below this probability for the best intent, nothing fits (chosen on held-out data)."""
+CONFIDENT = 0.30
+"""Below this probability for the best kind of reply, nothing fits (chosen on held-out data)."""
+COMMAND_SURE = 0.7
+"""A command the model guesses (not word for word) must be this likely."""
 COMMAND_WORDS = 7
 """A command is short: longer turns are about something else ('i can't stop yelling')."""
 ANSWER_SIMILARITY = 0.55
@@ -51,7 +51,7 @@ class Dialog:
         if missing:
             where = scripts.sources[0] if scripts.sources else "dialogs"
             raise ScriptError(
-                [f"{where}:1: responses.{r}: the scripts must define this response" for r in missing]
+                [f"{where}:1: responses.{r}: the scripts must define it" for r in missing]
             )
         self.scripts = scripts
         self.helplines = load_helplines()
@@ -59,6 +59,9 @@ class Dialog:
         self.normalizer = Normalizer(scripts.vocabulary)
         self.intents = {intent.id: intent for intent in scripts.intents}
         self._crisis = np.array([label in CRISIS_KINDS for label in router.labels])
+        kinds = [self._kind(label) for label in router.labels]
+        self._kinds = sorted(set(kinds))
+        self._by_kind = np.array([[k == kind for kind in self._kinds] for k in kinds], float)
         self._commands = {
             self._bare(example): intent
             for intent in scripts.intents
@@ -111,15 +114,40 @@ class Dialog:
         crisis = float(probs[self._crisis].sum())
         kinds = [(probs[i], label) for i, label in enumerate(self.router.labels) if self._crisis[i]]
         kind = max(kinds)[1] if kinds else CRISIS_KINDS[0]
-        allowed = [
-            i
-            for i, label in enumerate(self.router.labels)
-            if not self._crisis[i] and (words <= COMMAND_WORDS or not self._is_command(label))
-        ]
-        best = max(allowed, key=lambda i: (probs[i], -i))
-        confidence = float(probs[best])
-        label = self.router.labels[best] if confidence >= CONFIDENT else None
+        commands_ok = words <= COMMAND_WORDS
+        label, confidence = self._best(probs, commands_ok)
+        if label is not None and self._is_command(label):
+            index = self.router.labels.index(label)
+            if probs[index] < COMMAND_SURE:
+                label, confidence = self._best(probs, commands=False)
         return Guess(label, confidence, crisis, kind)
+
+    def _best(self, probs: np.ndarray, commands: bool) -> tuple[str | None, float]:
+        """The best intent and its kind's probability, None when that is too low."""
+        allowed = np.array(
+            [
+                not self._crisis[i] and (commands or not self._is_command(label))
+                for i, label in enumerate(self.router.labels)
+            ]
+        )
+        # Many intents share one kind of reply: judge confidence on the kind, then pick the
+        # intent within it, so near-equal intents of one category do not look unsure.
+        per_kind = (probs * allowed) @ self._by_kind
+        top = int(np.argmax(per_kind))
+        best = int(np.argmax(probs * allowed * self._by_kind[:, top]))
+        confidence = float(per_kind[top])
+        return (self.router.labels[best] if confidence >= CONFIDENT else None), confidence
+
+    def _kind(self, label: str) -> str:
+        """The category a label's reply has ('command' for every command)."""
+        if label in CRISIS_KINDS:
+            return "crisis"
+        intent = self.intents.get(label)
+        if intent is None:
+            return "unknown"
+        if intent.command is not None:
+            return "command"
+        return self.scripts.responses[intent.reply].category
 
     def _is_command(self, label: str) -> bool:
         intent = self.intents.get(label)

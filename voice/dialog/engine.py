@@ -134,11 +134,20 @@ class Conversation:
         command = self.dialog.command(text)
         if command is not None:
             return self._command(command)
-        if step_id is not None:
-            answer = self.dialog.answer(step_id, text)
-            if answer is not None:
-                reply = self.dialog.scripts.steps[step_id].answers[answer].reply
-                return self._say(self.dialog.response(reply), step_id)
+        answer = self._answer(step_id, text)
+        return answer if answer is not None else self._topic(text, step_id)
+
+    def _answer(self, step_id: str | None, text: str) -> Reply | None:
+        """The reply when the text answers the question just asked."""
+        if step_id is None:
+            return None
+        answer = self.dialog.answer(step_id, text)
+        if answer is None:
+            return None
+        reply = self.dialog.scripts.steps[step_id].answers[answer].reply
+        return self._say(self.dialog.response(reply), step_id)
+
+    def _topic(self, text: str, step_id: str | None) -> Reply:
         guess = self.dialog.guess(text)
         if guess.label is None:
             if step_id is not None:

@@ -72,7 +72,8 @@ class VectorStore:
 
     def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         keys = [_digest(t)[:24] for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._known}.items())
+        pairs = zip(keys, texts, strict=True)
+        missing = sorted({k: t for k, t in pairs if k not in self._known}.items())
         for start in range(0, len(missing), 256):
             part = missing[start : start + 256]
             rows = self.encoder.embed_many([t for _, t in part])
@@ -87,7 +88,8 @@ class VectorStore:
         if self._path is None:
             return
         keys = sorted(self._known)
-        _atomic_npz(self._path, keys=np.array(keys), vectors=np.stack([self._known[k] for k in keys]))
+        rows = np.stack([self._known[k] for k in keys])
+        _atomic_npz(self._path, keys=np.array(keys), vectors=rows)
 
 
 def _atomic_npz(path: Path, **arrays: np.ndarray) -> None:
@@ -95,7 +97,7 @@ def _atomic_npz(path: Path, **arrays: np.ndarray) -> None:
     partial = path.with_name(f"{path.stem}.{os.getpid()}.part.npz")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(partial, **arrays)
+        np.savez(partial, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
         partial.replace(path)
     except OSError as exc:
         _LOGGER.info("understanding cache not written (%s)", exc)

@@ -20,6 +20,10 @@ ASK = 0.25
 """From here up to CRISIS, it asks whether she has thoughts of harming herself or the baby."""
 WINDOW_WORDS = 14
 """Long turns are also read in overlapping windows of this many words."""
+WINDOW_CRISIS = 0.8
+"""A window alone gives the crisis reply at this probability, the question from CRISIS."""
+LONG_TURN = 24
+"""Turns of more words than this are also read in windows."""
 MAX_WINDOWS = 100
 
 _SLIPS = (
@@ -34,6 +38,38 @@ _SLIPS = (
     (re.compile(r"\bsue aside\b|\bsue icide\b"), "suicide"),
 )
 """Recogniser slips that split or swap the words that matter most."""
+
+_IDIOMS = (
+    (
+        re.compile(
+            r"\b(?:would|could|i would|i could) (?:literally |honestly )?(?:kill|murder) for\b"
+        ),
+        "would love",
+    ),
+    (re.compile(r"\b(?:kill|murder) for (?:a|an|some|one)\b"), "love a"),
+    (re.compile(r"\b(?:could|would) (?:murder|kill) (?:a|an|some)\b"), "would love a"),
+    (
+        re.compile(r"\b(?:be |is |are )?(?:going to be |gonna be )?the death of me\b"),
+        "wearing me out",
+    ),
+    (re.compile(r"\bdying (?:for|to)\b"), "longing for"),
+    (re.compile(r"\b(?:is|are|it is) killing me\b"), "wears me out"),
+    (re.compile(r"\bdead (?:on my feet|tired)\b"), "exhausted"),
+    (re.compile(r"\b(?:would|will) kill me if\b"), "would be cross if"),
+    (
+        re.compile(r"\b(?:die|died|dying) (?:of|from) (?:embarrassment|shame|laughing)\b"),
+        "felt embarrassed",
+    ),
+    (re.compile(r"\bdie a little\b"), "sink"),
+    (
+        re.compile(
+            r"\b(?:i will|i am going to|going to|gonna) (?:kill|strangle|murder) "
+            r"(?:him|her|my husband|my partner|my manager|my boss)\b"
+        ),
+        "be so cross with him",
+    ),
+)
+"""Figures of speech that sound like harm and are not: read as what they mean first."""
 
 _ME = r"my ?self"
 _CHILD = (
@@ -127,9 +163,9 @@ class Risk:
 
 
 def tidy(text: str) -> str:
-    """Words, with the slips that hide crisis words mended."""
+    """Words, with the slips that hide crisis words mended and idioms read as meant."""
     words = Normalizer.words(text)
-    for pattern, replacement in _SLIPS:
+    for pattern, replacement in (*_SLIPS, *_IDIOMS):
         words = pattern.sub(replacement, words)
     return words
 
@@ -151,7 +187,7 @@ def is_crisis(text: str) -> bool:
 def windows(words: list[str]) -> list[str]:
     """The turn, plus overlapping windows when it is long."""
     spans = [" ".join(words)]
-    if len(words) > WINDOW_WORDS:
+    if len(words) > LONG_TURN:
         step = WINDOW_WORDS // 2
         starts = list(range(0, len(words) - step, step))
         if len(starts) > 2 * MAX_WINDOWS:
@@ -171,9 +207,11 @@ def assess(dialog: Dialog, text: str) -> Risk:
         return Risk("none")
     vectors = dialog.encoder.embed_many(spans)
     guesses = [dialog.guess_vector(v, 99) for v in vectors]
-    worst = max(guesses, key=lambda g: g.crisis)
-    if worst.crisis >= CRISIS:
-        return Risk("crisis", worst.crisis_kind, "model")
-    if worst.crisis >= ASK:
-        return Risk("ask", worst.crisis_kind, "model")
+    whole, parts = guesses[0], guesses[1:]
+    # A window is read without the rest of the turn, so it must be surer than the whole.
+    worst = max(parts, key=lambda g: g.crisis, default=whole)
+    if whole.crisis >= CRISIS or worst.crisis >= WINDOW_CRISIS:
+        return Risk("crisis", max(whole, worst, key=lambda g: g.crisis).crisis_kind, "model")
+    if whole.crisis >= ASK or worst.crisis >= CRISIS:
+        return Risk("ask", max(whole, worst, key=lambda g: g.crisis).crisis_kind, "model")
     return Risk("none")
