@@ -118,20 +118,27 @@ def test_empty_file_and_non_mapping(tmp_path: Path) -> None:
     assert found == [f"{tmp_path / 'a.yaml'}:1: (top): must be a mapping of keys to values"]
 
 
-def test_example_of_only_stopwords_is_reported(tmp_path: Path) -> None:
-    vocab = "vocabulary:\n  stopwords: [the, it, is]\n"
-    found = problems(tmp_path, GOOD.replace("[hello there]", "[hello there, it is the]"), vocab)
-    assert found == [
-        f"{tmp_path / 'a.yaml'}:3: intents.hello.examples.[1]: 'it is the' has only filler "
-        "and stop words; add a word that carries meaning"
-    ]
-
-
-def test_word_in_two_synonym_groups(tmp_path: Path) -> None:
-    vocab = "vocabulary:\n  synonyms:\n    child: [kid, kids]\n    goat: [kids]\n"
-    found = problems(tmp_path, GOOD, vocab)
+def test_a_script_cannot_speak_as_the_crisis_reply(tmp_path: Path) -> None:
+    found = problems(tmp_path, GOOD.replace("category: support", "category: crisis"))
     assert len(found) == 1
-    assert found[0].startswith(f"{tmp_path / 'b.yaml'}:4: vocabulary.synonyms.goat.[0]: 'kids'")
+    assert found[0].startswith(f"{tmp_path / 'a.yaml'}:7: responses.greet.category: 'crisis'")
+
+
+def test_example_files_load_and_unknown_names_are_refused(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD)
+    (tmp_path / "examples").mkdir()
+    write(tmp_path, "examples/hello.txt", "# a comment\nhiya there\n\nhowdy\n")
+    write(tmp_path, "examples/crisis_self.txt", "i want to die\n")
+    scripts = load_scripts([tmp_path])
+    assert set(scripts.lines) == {
+        ("hello", "hiya there"),
+        ("hello", "howdy"),
+        ("crisis_self", "i want to die"),
+    }
+    write(tmp_path, "examples/goodbye.txt", "see ya\n")
+    with pytest.raises(ScriptError) as info:
+        load_scripts([tmp_path])
+    assert info.value.problems[0].startswith(f"{tmp_path / 'examples' / 'goodbye.txt'}:1:")
 
 
 def test_breathing_pattern_needs_rounds_or_minutes(tmp_path: Path) -> None:

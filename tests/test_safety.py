@@ -1,97 +1,94 @@
-"""Crisis language always gets helplines at once; everyday idioms never do."""
+"""The crisis check and the crisis flow: recall first, kinds, countries, safe endings."""
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
+
 import pytest
 
+from voice.dialog.crisis import all_replies, load_helplines, spoken_words
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
-from voice.dialog.safety import is_crisis
+from voice.dialog.loader import ScriptError
+from voice.dialog.safety import is_crisis, pattern_kind
 
-CRISIS = [
-    "i want to kill myself",
-    "i want to kill my self",
-    "sometimes i think about killing myself",
-    "i don't want to be alive anymore",
-    "i dont want to live anymore",
-    "i keep thinking about ending my life",
-    "i want to end my life",
-    "i want to die",
-    "um i just wanna die",
-    "i wish i was dead",
-    "my family would be better off without me",
-    "my kids would be better off without me",
-    "i have thoughts of hurting my baby",
-    "i'm scared i will hurt the baby",
-    "im afraid ill hurt the baby",
-    "i feel like shaking the baby",
-    "i want to hurt myself",
-    "i've been cutting myself again",
-    "i have been having suicidal thoughts",
-    "i'm feeling suicidal",
-    "i can't go on anymore",
-    "i hope i don't wake up tomorrow",
-    "i thought about ending it all",
-    "sometimes i want to smother her with a pillow my baby i mean i want to smother my baby",
-    "i could hurt my son",
-    "so today was hard and honestly i just want to die and nobody knows",
-]
-
-NOT_CRISIS = [
-    "this recipe is killing me",
-    "my feet are killing me",
-    "my back is killing me",
-    "i'm dead tired",
-    "i am dead on my feet",
-    "i could die of embarrassment",
-    "i'm dying to sit down",
-    "i nearly died laughing",
-    "she is killing it at school",
-    "i would never hurt my baby",
-    "the baby hit me in the face",
-    "i yelled at my kids",
-    "i killed the spider in the bathroom",
-    "the plants died while we were away",
-    "i am so tired i could sleep for a week",
-    "the baby hurt himself on the table",
-    "i cut myself a slice of cake",
+EXPLICIT = [
+    ("i want to kill myself", "crisis_self"),
+    ("i want to kill my self", "crisis_self"),
+    ("i dont want to be a live anymore", "crisis_self"),
+    ("i would rather dye honestly", "crisis_self"),
+    ("i want to sleep and never wake up", "crisis_self"),
+    ("they would all be happier without me", "crisis_self"),
+    ("ive been counting my tablets", "crisis_self"),
+    ("i keep picturing hurting the baby", "crisis_baby"),
+    ("i do not trust myself alone with the baby", "crisis_baby"),
+    ("he choked me and i am scared to go home", "crisis_danger"),
 ]
 
 
-@pytest.mark.parametrize("text", CRISIS)
-def test_crisis_language_is_caught(text: str, dialog: Dialog) -> None:
-    assert is_crisis(text)
-    reply = Conversation(dialog).respond(text)
-    assert reply.category == "crisis"
-    assert "988" in reply.text and "1-833-852-6262" in reply.text and "911" in reply.text
+@pytest.mark.parametrize(("text", "kind"), EXPLICIT)
+def test_explicit_words_and_their_slips_are_caught_by_kind(text: str, kind: str) -> None:
+    assert pattern_kind(text) == kind
 
 
-@pytest.mark.parametrize("text", NOT_CRISIS)
-def test_idioms_do_not_trigger(text: str, dialog: Dialog) -> None:
+@pytest.mark.parametrize(
+    "text", ["this laundry is killing me", "i could murder a coffee", "i cut myself a slice"]
+)
+def test_idioms_are_not_explicit_crisis_words(text: str) -> None:
     assert not is_crisis(text)
-    assert Conversation(dialog).respond(text).category != "crisis"
 
 
-def test_crisis_mid_flow_then_stays_supportive(conversation: Conversation) -> None:
-    first = conversation.respond("i feel so guilty")
-    assert first.response_id == "triage"
-    crisis = conversation.respond("honestly i want to die")
-    assert crisis.category == "crisis"
-    # The pending guilt-or-shame question is dropped; no jump back to mantras afterwards.
-    for text in ("something i did", "give me a mantra", "i yelled at my kids", "another"):
-        reply = conversation.respond(text)
-        assert reply.category in {"support", "command"}, (text, reply)
-        assert "988" in reply.text or "1-833-852-6262" in reply.text
+def test_crisis_at_the_end_of_a_very_long_turn(dialog: Dialog) -> None:
+    text = "so the school run was fine and then dinner " * 600 + "honestly i want to die"
+    assert len(text) > 20_000
+    assert Conversation(dialog).respond(text).category == "crisis"
 
 
-def test_crisis_check_cannot_be_disabled_by_scripts(dialog: Dialog) -> None:
-    # Even text that a script example would match gets the crisis reply first.
-    reply = Conversation(dialog).respond("give me a mantra i want to kill myself")
-    assert reply.category == "crisis"
+def test_crisis_then_safe_then_an_ordinary_request(dialog: Dialog) -> None:
+    talk = Conversation(dialog, random.Random(1))
+    first = talk.respond("i want to end my life")
+    assert first.category == "crisis" and "988" in first.text and first.text.endswith("?")
+    assert talk.respond("im okay i was just venting").response_id == "crisis_safe"
+    assert talk.respond("give me a mantra").category == "mantra"
 
 
-def test_breathing_and_commands_still_work_after_crisis(conversation: Conversation) -> None:
-    conversation.respond("i want to hurt myself")
-    assert conversation.respond("help me breathe").category == "breathing"
-    repeat = conversation.respond("say that again")
-    assert repeat.command == "repeat"
+def test_not_safe_gets_the_numbers_again(dialog: Dialog) -> None:
+    talk = Conversation(dialog, random.Random(2))
+    talk.respond("i want to die")
+    again = talk.respond("no")
+    assert again.category == "crisis" and "988" in again.text
+
+
+def test_each_kind_gets_its_own_numbers(dialog: Dialog) -> None:
+    baby = Conversation(dialog).respond("i keep having thoughts of smothering my baby")
+    assert baby.intent == "crisis_baby" and "1-833-852-6262" in baby.text
+    danger = Conversation(dialog).respond("my husband strangled me last night")
+    assert danger.intent == "crisis_danger" and "1-800-799-7233" in danger.text
+
+
+@pytest.mark.parametrize(("country", "own", "other"), [("GB", "116 123", "988"), ("AU", "000", "911")])
+def test_country_numbers(dialog: Dialog, country: str, own: str, other: str) -> None:
+    reply = Conversation(dialog, country=country).respond("i want to kill myself")
+    assert own in reply.text and other not in reply.text
+
+
+def test_goodbye_ends_the_conversation(dialog: Dialog) -> None:
+    talk = Conversation(dialog)
+    talk.respond("i want to kill myself")
+    talk.respond("goodbye")
+    assert talk.ended
+
+
+def test_every_crisis_line_is_short_for_every_country(dialog: Dialog) -> None:
+    for lines in dialog.helplines.values():
+        for text in all_replies(lines):
+            assert spoken_words(text) <= 30, text
+
+
+def test_a_country_without_emergency_number_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "helplines.yaml"
+    path.write_text("XX:\n  crisis: {name: a line, number: '123', source: x}\n")
+    with pytest.raises(ScriptError) as info:
+        load_helplines(path)
+    assert info.value.problems[0].startswith(f"{path}:1: XX: missing required key 'emergency'")

@@ -27,6 +27,8 @@ COMMAND_SURE = 0.7
 """A command the model guesses (not word for word) must be this likely."""
 COMMAND_WORDS = 7
 """A command is short: longer turns are about something else ('i can't stop yelling')."""
+KNOWN_WORDS = 0.5
+"""Below this share of words the model knows whole, the text is taken as not understood."""
 ANSWER_SIMILARITY = 0.55
 """How close (cosine) an answer must be to a follow-up's examples to count as one."""
 
@@ -105,8 +107,12 @@ class Dialog:
         return self.encoder.embed([self.normalizer.clean(text)])[0]
 
     def guess(self, text: str) -> Guess:
-        """The intent that best fits; commands only for short turns."""
-        return self.guess_vector(self.vector(text), len(self.normalizer.clean(text).split()))
+        """The intent that best fits; commands only for short turns; nothing for gibberish."""
+        clean = self.normalizer.clean(text)
+        guess = self.guess_vector(self.vector(text), len(clean.split()))
+        if self.encoder.known_share(clean) < KNOWN_WORDS:
+            return Guess(None, guess.confidence, guess.crisis, guess.crisis_kind)
+        return guess
 
     def guess_vector(self, vector: np.ndarray, words: int) -> Guess:
         """The guess for an already embedded utterance of `words` words."""

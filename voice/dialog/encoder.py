@@ -96,6 +96,14 @@ class Encoder:
         except Exception as exc:  # onnxruntime raises its own unexported error types
             raise EncoderError(f"the understanding model would not load: {exc}") from exc
 
+    def known_share(self, text: str) -> float:
+        """The share of words the model knows whole (gibberish splits into pieces)."""
+        words = text.split()
+        if not words:
+            return 0.0
+        whole = sum(len(self._tokenizer.encode(w, add_special_tokens=False).ids) == 1 for w in words)
+        return whole / len(words)
+
     def embed(self, texts: list[str]) -> np.ndarray:
         """One unit-length row per text (an empty text gives the [CLS]/[SEP] vector)."""
         if not texts:

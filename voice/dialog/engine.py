@@ -46,6 +46,9 @@ class Reply:
         }
 
 
+_OPENERS = frozenset(
+    "so well um and but is it like okay ok right i mean you know just oh anyway erm".split()
+)
 _AFFIRM = re.compile(r"^(?:yes|yeah|yep|yup|sure|i think so|we are|i am)\b")
 
 
@@ -134,6 +137,9 @@ class Conversation:
         command = self.dialog.command(text)
         if command is not None:
             return self._command(command)
+        if set(self.dialog.normalizer.clean(text).split()) <= _OPENERS:
+            # "well", "so um is it": she has started, not finished; wait for the rest.
+            return self._say(self.dialog.response("listening"), None)
         answer = self._answer(step_id, text)
         return answer if answer is not None else self._topic(text, step_id)
 

@@ -1,0 +1,91 @@
+"""The learned router on labelled utterances it was never trained on, and its contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from voice.dialog.dialog import Dialog
+from voice.dialog.engine import Conversation
+from voice.evaluate import evaluate, read_rows
+
+from .conftest import DATA, ROOT
+
+EVAL = DATA / "eval"
+
+# Floors a little under what was measured (README, "Understanding"), so a change that makes
+# understanding worse fails here. Held-out sets were written apart from the training lines.
+FLOORS = {
+    "heldout.tsv": (0.72, 0.90),
+    "set_a.tsv": (0.78, 0.95),
+    "set_b.tsv": (0.72, 0.88),
+    "early.tsv": (0.90, 0.95),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_held_out_accuracy_and_crisis_recall(dialog: Dialog, name: str) -> None:
+    report = evaluate(dialog, read_rows(EVAL / name))
+    accuracy, recall = FLOORS[name]
+    assert report.right / report.total >= accuracy, report.summary()
+    assert report.crisis_caught / report.crisis >= recall, report.summary()
+
+
+def test_training_never_sees_the_held_out_part_of_the_phrasings(dialog: Dialog) -> None:
+    # Split off before training; the other sets were written apart (a few short commands and
+    # greetings coincide with training lines because that is simply how people say them).
+    trained = {text.lower() for _, text in dialog.scripts.lines}
+    for row in read_rows(EVAL / "heldout.tsv"):
+        assert row.text.lower() not in trained, row.text
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("okay stop", "stop"),
+        ("sorry can you say that again", "repeat"),
+        ("thanks that really helped", "thanks"),
+        ("thanks bye", "goodbye"),
+        ("could you go a bit slower please", "slower"),
+    ],
+)
+def test_commands_with_a_few_extra_words(dialog: Dialog, text: str, command: str) -> None:
+    assert Conversation(dialog).respond(text).command == command
+
+
+@pytest.mark.parametrize(
+    "text", ["i can't stop yelling at them", "i keep saying stop it to myself about the guilt"]
+)
+def test_commands_are_never_found_inside_content(dialog: Dialog, text: str) -> None:
+    assert Conversation(dialog).respond(text).command is None
+
+
+def test_gibberish_is_not_understood(dialog: Dialog) -> None:
+    assert Conversation(dialog).respond("blorp zibble frab").response_id == "fallback"
+
+
+def _classify_in_a_process(seed: str, lines: str, cache: Path) -> list[str]:
+    env = {**os.environ, "PYTHONHASHSEED": seed, "XDG_CACHE_HOME": str(cache)}
+    result = subprocess.run(
+        [sys.executable, "-m", "voice", "classify"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    return [json.loads(line)["category"] for line in result.stdout.splitlines()]
+
+
+def test_the_same_utterance_gets_the_same_category_in_every_process() -> None:
+    lines = "".join(row.text + "\n" for row in read_rows(EVAL / "set_b.tsv"))
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    first = _classify_in_a_process("1", lines, cache)
+    second = _classify_in_a_process("4242", lines, cache)
+    assert first == second and len(first) == lines.count("\n")
