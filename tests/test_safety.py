@@ -67,7 +67,9 @@ def test_each_kind_gets_its_own_numbers(dialog: Dialog) -> None:
     assert danger.intent == "crisis_danger" and "1-800-799-7233" in danger.text
 
 
-@pytest.mark.parametrize(("country", "own", "other"), [("GB", "116 123", "988"), ("AU", "000", "911")])
+@pytest.mark.parametrize(
+    ("country", "own", "other"), [("GB", "116 123", "988"), ("AU", "000", "911")]
+)
 def test_country_numbers(dialog: Dialog, country: str, own: str, other: str) -> None:
     reply = Conversation(dialog, country=country).respond("i want to kill myself")
     assert own in reply.text and other not in reply.text

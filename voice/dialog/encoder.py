@@ -101,7 +101,8 @@ class Encoder:
         words = text.split()
         if not words:
             return 0.0
-        whole = sum(len(self._tokenizer.encode(w, add_special_tokens=False).ids) == 1 for w in words)
+        pieces = [self._tokenizer.encode(w, add_special_tokens=False).ids for w in words]
+        whole = sum(len(ids) == 1 for ids in pieces)
         return whole / len(words)
 
     def embed(self, texts: list[str]) -> np.ndarray:

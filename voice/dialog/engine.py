@@ -47,7 +47,7 @@ class Reply:
 
 
 _OPENERS = frozenset(
-    "so well um and but is it like okay ok right i mean you know just oh anyway erm".split()
+    "so well um and but is it like okay ok right i mean you know just oh anyway erm".split()  # noqa: SIM905 - a word list reads best as words
 )
 _AFFIRM = re.compile(r"^(?:yes|yeah|yep|yup|sure|i think so|we are|i am)\b")
 
