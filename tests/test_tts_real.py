@@ -83,3 +83,55 @@ def test_close_stops_warming_after_the_utterance_in_progress(synth_class: type) 
     thread.join(5)
     assert not thread.is_alive()
     assert not all(synth.cached(text) for text in texts)
+
+
+_RENDER_ALL = """
+import sys
+from voice.dialog.crisis import all_replies, load_helplines
+from voice.tts import Synthesizer
+synth = Synthesizer(None, 150, None)
+for lines in load_helplines().values():
+    for text in all_replies(lines):
+        seconds = len(synth.pcm(text)) / synth.sample_rate
+        print(round(seconds / len(text.split()), 3))
+"""
+
+
+def test_every_crisis_reply_renders_whole_in_five_fresh_processes() -> None:
+    # The failure this guards against showed up only in fresh processes, on long lines.
+    import subprocess
+    import sys
+
+    for _ in range(5):
+        result = subprocess.run(
+            [sys.executable, "-c", _RENDER_ALL], capture_output=True, text=True, check=True
+        )
+        per_word = [float(x) for x in result.stdout.split()]
+        assert len(per_word) == 48
+        # Whole lines: at 150 words a minute a word takes about 0.4 s, digits included.
+        assert min(per_word) > 0.25, per_word
+
+
+def test_a_line_that_cannot_be_spoken_is_skipped_and_crisis_lines_still_play(
+    synth_class: type,
+) -> None:
+    from voice.speech import SpeechOut
+    from voice.tts import SpeechError
+
+    class Speaker:
+        played: list[int] = []  # noqa: RUF012 - a test double's record
+
+        def play(self, samples: np.ndarray, volume: float) -> None:
+            self.played.append(len(samples))
+
+    synth = synth_class(None, 150, None)
+    speech = SpeechOut(synth, Speaker(), 0.9)  # type: ignore[arg-type]
+    speech.keep_ready(["Call 988 now."])
+
+    def broken(text: str, keep: bool = True) -> np.ndarray:
+        raise SpeechError("broken on purpose")
+
+    synth.pcm = broken
+    assert speech.say("An ordinary line.") == 0.0
+    assert speech.say("Call 988 now.") > 0.5
+    assert len(Speaker.played) == 1
