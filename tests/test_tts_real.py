@@ -36,13 +36,15 @@ def test_synthesis_gives_speech_and_keeps_stdout_clean(
 
 def test_disk_cache_is_keyed_by_text_voice_and_rate(synth_class: type, tmp_path: Path) -> None:
     first = synth_class(None, 150, tmp_path)
-    samples = first.pcm("Rest is not a luxury.")
+    first.pcm("Something said once.")
+    assert not list(tmp_path.glob("*.wav"))  # speaking leaves no trace on disk
+    samples = first.prepare("Rest is not a luxury.")
     assert len(list(tmp_path.glob("*.wav"))) == 1
     second = synth_class(None, 150, tmp_path)
     assert np.array_equal(second.pcm("Rest is not a luxury."), samples)
     assert len(list(tmp_path.glob("*.wav"))) == 1  # read from disk, not written again
     second.set_rate(second.rate_wpm + 60)
-    faster = second.pcm("Rest is not a luxury.")
+    faster = second.prepare("Rest is not a luxury.")
     assert len(faster) < len(samples) * 0.9
     assert len(list(tmp_path.glob("*.wav"))) == 2
 

@@ -260,7 +260,7 @@ class Synthesizer:
 
 
 def _write_wav(path: Path, samples: np.ndarray) -> None:
-    pcm16 = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2")
+    pcm16 = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
     with wave.open(str(path), "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
