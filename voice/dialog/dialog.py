@@ -61,6 +61,7 @@ class Dialog:
         self.normalizer = Normalizer(scripts.vocabulary)
         self.intents = {intent.id: intent for intent in scripts.intents}
         self._crisis = np.array([label in CRISIS_KINDS for label in router.labels])
+        self._command = np.array([self._is_command(label) for label in router.labels])
         kinds = [self._kind(label) for label in router.labels]
         self._kinds = sorted(set(kinds))
         self._by_kind = np.array([[k == kind for kind in self._kinds] for k in kinds], float)
@@ -109,7 +110,7 @@ class Dialog:
     def guess(self, text: str) -> Guess:
         """The intent that best fits; commands only for short turns; nothing for gibberish."""
         clean = self.normalizer.clean(text)
-        guess = self.guess_vector(self.vector(text), len(clean.split()))
+        guess = self.guess_vector(self.encoder.embed([clean])[0], len(clean.split()))
         if self.encoder.known_share(clean) < KNOWN_WORDS:
             return Guess(None, guess.confidence, guess.crisis, guess.crisis_kind)
         return guess
@@ -121,28 +122,21 @@ class Dialog:
         kinds = [(probs[i], label) for i, label in enumerate(self.router.labels) if self._crisis[i]]
         kind = max(kinds)[1] if kinds else CRISIS_KINDS[0]
         commands_ok = words <= COMMAND_WORDS
-        label, confidence = self._best(probs, commands_ok)
-        if label is not None and self._is_command(label):
-            index = self.router.labels.index(label)
-            if probs[index] < COMMAND_SURE:
-                label, confidence = self._best(probs, commands=False)
+        best, confidence = self._best(probs, commands_ok)
+        if self._command[best] and probs[best] < COMMAND_SURE:
+            best, confidence = self._best(probs, commands=False)
+        label = self.router.labels[best] if confidence >= CONFIDENT else None
         return Guess(label, confidence, crisis, kind)
 
-    def _best(self, probs: np.ndarray, commands: bool) -> tuple[str | None, float]:
-        """The best intent and its kind's probability, None when that is too low."""
-        allowed = np.array(
-            [
-                not self._crisis[i] and (commands or not self._is_command(label))
-                for i, label in enumerate(self.router.labels)
-            ]
-        )
+    def _best(self, probs: np.ndarray, commands: bool) -> tuple[int, float]:
+        """The index of the best intent, and its kind's probability."""
+        allowed = ~self._crisis & (commands | ~self._command)
         # Many intents share one kind of reply: judge confidence on the kind, then pick the
         # intent within it, so near-equal intents of one category do not look unsure.
         per_kind = (probs * allowed) @ self._by_kind
         top = int(np.argmax(per_kind))
         best = int(np.argmax(probs * allowed * self._by_kind[:, top]))
-        confidence = float(per_kind[top])
-        return (self.router.labels[best] if confidence >= CONFIDENT else None), confidence
+        return best, float(per_kind[top])
 
     def _kind(self, label: str) -> str:
         """The category a label's reply has ('command' for every command)."""

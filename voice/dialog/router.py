@@ -70,6 +70,10 @@ class VectorStore:
             _LOGGER.info("sentence vector cache unreadable (%s); rebuilding it", exc)
             return {}
 
+    def head_path(self, key: str) -> Path | None:
+        """Where the model trained under `key` is kept beside the vectors (None: no cache)."""
+        return None if self._path is None else self._path.parent / f"head-{key}.npz"
+
     def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         keys = [_digest(t)[:24] for t in texts]
         pairs = zip(keys, texts, strict=True)
@@ -131,9 +135,10 @@ def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | No
     vectors = store.vectors([x.text for x in ordered], progress)
     labels = tuple(sorted({x.label for x in ordered}))
     router = fit(vectors, [x.label for x in ordered], labels)
-    if store._path is not None:
+    path = store.head_path(key)
+    if path is not None:
         _atomic_npz(
-            store._path.parent / f"head-{key}.npz",
+            path,
             labels=np.array(labels),
             weights=router.weights,
             bias=router.bias,
@@ -155,10 +160,8 @@ def fit(vectors: np.ndarray, targets: Sequence[str], labels: tuple[str, ...]) ->
 
 
 def _load_head(store: VectorStore, key: str) -> Router | None:
-    if store._path is None:
-        return None
-    path = store._path.parent / f"head-{key}.npz"
-    if not path.is_file():
+    path = store.head_path(key)
+    if path is None or not path.is_file():
         return None
     try:
         with np.load(path) as data:
