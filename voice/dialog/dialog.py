@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import mend
 from .crisis import load_helplines
 from .encoder import Encoder
 from .loader import CRISIS_KINDS, ScriptError, load_scripts
@@ -73,9 +74,13 @@ class Dialog:
             if self._bare(example)
         }
         self._answers = {
-            step_id: [encoder.embed_many(list(answer.examples)) for answer in step.answers]
+            step_id: [
+                encoder.embed_many([self.read(ex) for ex in answer.examples])
+                for answer in step.answers
+            ]
             for step_id, step in scripts.steps.items()
         }
+        self._last: tuple[str, np.ndarray] | None = None
 
     @classmethod
     def from_paths(
@@ -87,7 +92,7 @@ class Dialog:
         store = VectorStore(encoder, None if cache_dir is None else cache_dir / "understanding")
         normalizer = Normalizer(scripts.vocabulary)
         lines = [
-            Labelled(normalizer.clean(line.text), line.label)
+            Labelled(normalizer.clean(mend.tidy(line.text)), line.label)
             for line in with_slips(training_lines(scripts))
         ]
         router = train([line for line in lines if line.text], store, progress)
@@ -103,25 +108,37 @@ class Dialog:
         bare = self._bare(text)
         return self._commands.get(bare) if bare else None
 
-    def vector(self, text: str) -> np.ndarray:
-        """The sentence vector of tidied text."""
-        return self.encoder.embed([self.normalizer.clean(text)])[0]
+    def read(self, text: str) -> str:
+        """The text as the model reads it: slips mended, idioms read as meant, fillers gone."""
+        return self.normalizer.clean(mend.tidy(text))
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors of read texts. The crisis check, the follow-up answers and the
+        router all read the same turn, so the first text's vector is kept for the next call."""
+        if not texts:
+            return self.encoder.embed_many([])
+        if self._last is not None and self._last[0] == texts[0]:
+            rest = self.encoder.embed_many(texts[1:])
+            return np.vstack([self._last[1][None, :], rest])
+        out = self.encoder.embed_many(texts)
+        self._last = (texts[0], out[0])
+        return out
 
     def guess(self, text: str) -> Guess:
         """The intent that best fits; commands only for short turns; nothing for gibberish."""
-        clean = self.normalizer.clean(text)
-        guess = self.guess_vector(self.encoder.embed([clean])[0], len(clean.split()))
-        if self.encoder.known_share(clean) < KNOWN_WORDS:
+        read = self.read(text)
+        guess = self.guess_vector(self.vectors([read])[0], read)
+        if self.encoder.known_share(read) < KNOWN_WORDS:
             return Guess(None, guess.confidence, guess.crisis, guess.crisis_kind)
         return guess
 
-    def guess_vector(self, vector: np.ndarray, words: int) -> Guess:
-        """The guess for an already embedded utterance of `words` words."""
-        probs = self.router.probabilities(vector[None, :])[0]
+    def guess_vector(self, vector: np.ndarray, read: str, commands: bool = True) -> Guess:
+        """The guess for read text and its vector; commands only when allowed and short."""
+        probs = self.router.probabilities(vector, read)
         crisis = float(probs[self._crisis].sum())
         kinds = [(probs[i], label) for i, label in enumerate(self.router.labels) if self._crisis[i]]
         kind = max(kinds)[1] if kinds else CRISIS_KINDS[0]
-        commands_ok = words <= COMMAND_WORDS
+        commands_ok = commands and len(read.split()) <= COMMAND_WORDS
         best, confidence = self._best(probs, commands_ok)
         if self._command[best] and probs[best] < COMMAND_SURE:
             best, confidence = self._best(probs, commands=False)
@@ -155,7 +172,7 @@ class Dialog:
 
     def answer(self, step_id: str, text: str) -> int | None:
         """Which answer to the step's question the text is, if it is one."""
-        vector = self.vector(text)
+        vector = self.vectors([self.read(text)])[0]
         best, index = ANSWER_SIMILARITY, None
         for n, examples in enumerate(self._answers[step_id]):
             score = float((examples @ vector).max()) if len(examples) else 0.0

@@ -6,7 +6,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from . import crisis, safety
+from . import crisis, mend, safety
 from .dialog import Dialog
 from .memory import Heard
 from .schema import Intent, Response
@@ -54,7 +54,7 @@ _AFFIRM = re.compile(r"^(?:yes|yeah|yep|yup|sure|i think so|we are|i am)\b")
 
 def answered_safe(text: str) -> bool:
     """Her answer to 'are you safe right now': only a clear yes counts as safe."""
-    words = safety.tidy(text)
+    words = mend.tidy(text)
     if _SAFE.search(words):
         return True
     return bool(_AFFIRM.search(words)) and not _UNSAFE.search(words)
@@ -62,12 +62,12 @@ def answered_safe(text: str) -> bool:
 
 def answered_unsafe(text: str) -> bool:
     """A plain no, not sure, or scared."""
-    return bool(_UNSAFE.search(safety.tidy(text)))
+    return bool(_UNSAFE.search(mend.tidy(text)))
 
 
 def answered_yes(text: str) -> bool | None:
     """Her answer to the check-in question: True, False, or None when unclear."""
-    words = safety.tidy(text)
+    words = mend.tidy(text)
     if _NO.search(words) and not _YES.search(words.replace("i am not", "")):
         return False
     return True if _YES.search(words) else None

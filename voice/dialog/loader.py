@@ -89,8 +89,12 @@ def read_example_files(
         for path in sorted(folder.glob("*.txt")) if folder.is_dir() else ():
             label = path.stem
             if label not in labels:
-                problems.add(Where(str(path), 1), "(file)", f"no intent '{label}'; name the file "
-                             "after an intent id, or a crisis kind: " + ", ".join(CRISIS_KINDS))
+                problems.add(
+                    Where(str(path), 1),
+                    "(file)",
+                    f"no intent '{label}'; name the file "
+                    "after an intent id, or a crisis kind: " + ", ".join(CRISIS_KINDS),
+                )
                 continue
             text = _read_text(path, problems)
             for number, raw in enumerate((text or "").splitlines(), start=1):

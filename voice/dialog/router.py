@@ -1,5 +1,6 @@
-"""Text -> intent probabilities: a linear model over sentence embeddings, trained from the
-scripts' examples and cached on disk keyed by everything it was trained from."""
+"""Text -> intent probabilities: a linear model over a sentence embedding and the text's
+n-grams, trained from the scripts' examples and cached on disk keyed by everything it was
+trained from."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ import numpy as np
 
 from . import slips
 from .encoder import Encoder, model_id
+from .ngrams import Ngrams
 
 _LOGGER = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) while a long step runs."""
 
-STRENGTH = 32.0
-"""Inverse regularisation of the logistic regression (chosen by cross-validation)."""
-TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1"
+STRENGTH = 16.0
+"""Inverse regularisation of the logistic regression (chosen on held-out data)."""
+TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1-ngrams1"
 """Changes whenever the way the model is trained changes, so old caches are not used."""
 
 
@@ -108,21 +110,26 @@ def _atomic_npz(path: Path, **arrays: np.ndarray) -> None:
         partial.unlink(missing_ok=True)
 
 
-@dataclass(frozen=True)
 class Router:
-    """A softmax over intent labels from one sentence vector."""
+    """A softmax over intent labels from a sentence vector and the text's n-grams."""
 
-    labels: tuple[str, ...]
-    weights: np.ndarray
-    """One row per label, one column per vector dimension."""
-    bias: np.ndarray
+    def __init__(
+        self, labels: tuple[str, ...], weights: np.ndarray, bias: np.ndarray, ngrams: Ngrams
+    ) -> None:
+        self.labels, self.bias, self.ngrams = labels, bias, ngrams
+        self.weights = weights
+        """One row per label: the vector's dimensions, then one column per n-gram."""
+        self._dims = weights.shape[1] - ngrams.size
+        self._columns = ngrams.columns()
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        """One row of label probabilities per vector."""
-        logits = vectors @ self.weights.T + self.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+    def probabilities(self, vector: np.ndarray, text: str) -> np.ndarray:
+        """Label probabilities for one utterance (its tidied text and that text's vector)."""
+        cols, values = self.ngrams.features(text, self._columns)
+        logits = self.weights[:, : self._dims] @ vector + self.bias
+        if len(cols):
+            logits += self.weights[:, self._dims + cols] @ values
+        exp = np.exp(logits - logits.max())
+        return np.asarray(exp / exp.sum())
 
 
 def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | None) -> Router:
@@ -132,9 +139,10 @@ def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | No
     cached = _load_head(store, key)
     if cached is not None:
         return cached
-    vectors = store.vectors([x.text for x in ordered], progress)
+    texts = [x.text for x in ordered]
+    vectors = store.vectors(texts, progress)
     labels = tuple(sorted({x.label for x in ordered}))
-    router = fit(vectors, [x.label for x in ordered], labels)
+    router = fit(vectors, texts, [x.label for x in ordered], labels)
     path = store.head_path(key)
     if path is not None:
         _atomic_npz(
@@ -142,21 +150,36 @@ def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | No
             labels=np.array(labels),
             weights=router.weights,
             bias=router.bias,
+            terms=np.array(router.ngrams.terms),
+            rarity=router.ngrams.rarity,
         )
     return router
 
 
-def fit(vectors: np.ndarray, targets: Sequence[str], labels: tuple[str, ...]) -> Router:
+def fit(
+    vectors: np.ndarray, texts: Sequence[str], targets: Sequence[str], labels: tuple[str, ...]
+) -> Router:
     """Multinomial logistic regression, each label weighted as if equally common."""
-    from sklearn.linear_model import LogisticRegression  # only when training
+    from scipy.sparse import csr_matrix, hstack  # only when training
+    from sklearn.linear_model import LogisticRegression
 
+    ngrams = Ngrams.learn(texts)
+    columns = ngrams.columns()
+    rows, cols, values = [], [], []
+    for row, text in enumerate(texts):
+        c, v = ngrams.features(text, columns)
+        rows.extend([row] * len(c))
+        cols.extend(c.tolist())
+        values.extend(v.tolist())
+    grams = csr_matrix((values, (rows, cols)), shape=(len(texts), ngrams.size))
+    features = hstack([csr_matrix(vectors), grams]).tocsr()
     model = LogisticRegression(C=STRENGTH, max_iter=3000, class_weight="balanced")
-    model.fit(vectors, [labels.index(t) for t in targets])
-    weights = np.zeros((len(labels), vectors.shape[1]), dtype=np.float32)
+    model.fit(features, [labels.index(t) for t in targets])
+    weights = np.zeros((len(labels), features.shape[1]), dtype=np.float32)
     bias = np.full(len(labels), -1e9, dtype=np.float32)
     weights[model.classes_] = model.coef_
     bias[model.classes_] = model.intercept_
-    return Router(labels, weights, bias)
+    return Router(labels, weights, bias, ngrams)
 
 
 def _load_head(store: VectorStore, key: str) -> Router | None:
@@ -165,7 +188,8 @@ def _load_head(store: VectorStore, key: str) -> Router | None:
         return None
     try:
         with np.load(path) as data:
-            return Router(tuple(data["labels"].tolist()), data["weights"], data["bias"])
+            ngrams = Ngrams(tuple(data["terms"].tolist()), data["rarity"])
+            return Router(tuple(data["labels"].tolist()), data["weights"], data["bias"], ngrams)
     except (OSError, ValueError, KeyError) as exc:
         _LOGGER.info("understanding cache unreadable (%s); training again", exc)
         return None

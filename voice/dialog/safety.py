@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .normalize import Normalizer
+from .mend import tidy
 
 if TYPE_CHECKING:
     from .dialog import Dialog
@@ -25,51 +25,6 @@ WINDOW_CRISIS = 0.8
 LONG_TURN = 24
 """Turns of more words than this are also read in windows."""
 MAX_WINDOWS = 100
-
-_SLIPS = (
-    (re.compile(r"\bmy self\b"), "myself"),
-    (re.compile(r"\ba live\b"), "alive"),
-    (re.compile(r"\bwith out\b"), "without"),
-    (re.compile(r"\bkill in\b"), "killing"),
-    (re.compile(r"\bend in (?=it all|my life)"), "ending "),
-    (re.compile(r"\b(?:dye|di)\b"), "die"),
-    (re.compile(r"\bdyeing\b"), "dying"),
-    (re.compile(r"\b(?:be|being|stay|staying) hear\b"), "be here"),
-    (re.compile(r"\bsue aside\b|\bsue icide\b"), "suicide"),
-)
-"""Recogniser slips that split or swap the words that matter most."""
-
-_IDIOMS = (
-    (
-        re.compile(
-            r"\b(?:would|could|i would|i could) (?:literally |honestly )?(?:kill|murder) for\b"
-        ),
-        "would love",
-    ),
-    (re.compile(r"\b(?:kill|murder) for (?:a|an|some|one)\b"), "love a"),
-    (re.compile(r"\b(?:could|would) (?:murder|kill) (?:a|an|some)\b"), "would love a"),
-    (
-        re.compile(r"\b(?:be |is |are )?(?:going to be |gonna be )?the death of me\b"),
-        "wearing me out",
-    ),
-    (re.compile(r"\bdying (?:for|to)\b"), "longing for"),
-    (re.compile(r"\b(?:is|are|it is) killing me\b"), "wears me out"),
-    (re.compile(r"\bdead (?:on my feet|tired)\b"), "exhausted"),
-    (re.compile(r"\b(?:would|will) kill me if\b"), "would be cross if"),
-    (
-        re.compile(r"\b(?:die|died|dying) (?:of|from) (?:embarrassment|shame|laughing)\b"),
-        "felt embarrassed",
-    ),
-    (re.compile(r"\bdie a little\b"), "sink"),
-    (
-        re.compile(
-            r"\b(?:i will|i am going to|going to|gonna) (?:kill|strangle|murder) "
-            r"(?:him|her|my husband|my partner|my manager|my boss)\b"
-        ),
-        "be so cross with him",
-    ),
-)
-"""Figures of speech that sound like harm and are not: read as what they mean first."""
 
 _ME = r"my ?self"
 _CHILD = (
@@ -162,14 +117,6 @@ class Risk:
     """'pattern' or 'model': why."""
 
 
-def tidy(text: str) -> str:
-    """Words, with the slips that hide crisis words mended and idioms read as meant."""
-    words = Normalizer.words(text)
-    for pattern, replacement in (*_SLIPS, *_IDIOMS):
-        words = pattern.sub(replacement, words)
-    return words
-
-
 def pattern_kind(text: str) -> str | None:
     """The crisis kind explicit words show, if any (baby and danger before self)."""
     words = tidy(text)
@@ -202,11 +149,13 @@ def assess(dialog: Dialog, text: str) -> Risk:
     kind = pattern_kind(text)
     if kind is not None:
         return Risk("crisis", kind, "pattern")
-    spans = windows(dialog.normalizer.clean(tidy(text)).split())
+    spans = windows(dialog.read(text).split())
     if not spans[0]:
         return Risk("none")
-    vectors = dialog.encoder.embed_many(spans)
-    guesses = [dialog.guess_vector(v, 99) for v in vectors]
+    vectors = dialog.vectors(spans)
+    guesses = [
+        dialog.guess_vector(v, span, commands=False) for v, span in zip(vectors, spans, strict=True)
+    ]
     whole, parts = guesses[0], guesses[1:]
     # A window is read without the rest of the turn, so it must be surer than the whole.
     worst = max(parts, key=lambda g: g.crisis, default=whole)

@@ -1,0 +1,61 @@
+"""Recognition slips and everyday idioms read as meant, before anything tries to understand
+the words: 'a live' is 'alive', 'this is killing me' is not a crisis."""
+
+from __future__ import annotations
+
+import re
+
+from .normalize import Normalizer
+
+_SLIPS = (
+    (re.compile(r"\bmy self\b"), "myself"),
+    (re.compile(r"\ba live\b"), "alive"),
+    (re.compile(r"\bwith out\b"), "without"),
+    (re.compile(r"\bkill in\b"), "killing"),
+    (re.compile(r"\bend in (?=it all|my life)"), "ending "),
+    (re.compile(r"\b(?:dye|di)\b"), "die"),
+    (re.compile(r"\bdyeing\b"), "dying"),
+    (re.compile(r"\b(?:be|being|stay|staying) hear\b"), "be here"),
+    (re.compile(r"\bsue aside\b|\bsue icide\b"), "suicide"),
+)
+"""Recogniser slips that split or swap the words that matter most."""
+
+_IDIOMS = (
+    (
+        re.compile(
+            r"\b(?:would|could|i would|i could) (?:literally |honestly )?(?:kill|murder) for\b"
+        ),
+        "would love",
+    ),
+    (re.compile(r"\b(?:kill|murder) for (?:a|an|some|one)\b"), "love a"),
+    (re.compile(r"\b(?:could|would) (?:murder|kill) (?:a|an|some)\b"), "would love a"),
+    (
+        re.compile(r"\b(?:be |is |are )?(?:going to be |gonna be )?the death of me\b"),
+        "wearing me out",
+    ),
+    (re.compile(r"\bdying (?:for|to)\b"), "longing for"),
+    (re.compile(r"\b(?:is|are|it is) killing me\b"), "wears me out"),
+    (re.compile(r"\bdead (?:on my feet|tired)\b"), "exhausted"),
+    (re.compile(r"\b(?:would|will) kill me if\b"), "would be cross if"),
+    (
+        re.compile(r"\b(?:die|died|dying) (?:of|from) (?:embarrassment|shame|laughing)\b"),
+        "felt embarrassed",
+    ),
+    (re.compile(r"\bdie a little\b"), "sink"),
+    (
+        re.compile(
+            r"\b(?:i will|i am going to|going to|gonna) (?:kill|strangle|murder) "
+            r"(?:him|her|my husband|my partner|my manager|my boss)\b"
+        ),
+        "be so cross with him",
+    ),
+)
+"""Figures of speech that sound like harm and are not: read as what they mean first."""
+
+
+def tidy(text: str) -> str:
+    """Words, with the slips that hide crisis words mended and idioms read as meant."""
+    words = Normalizer.words(text)
+    for pattern, replacement in (*_SLIPS, *_IDIOMS):
+        words = pattern.sub(replacement, words)
+    return words
