@@ -21,10 +21,11 @@ EVAL = DATA / "eval"
 # Floors a little under what was measured (README, "Understanding"), so a change that makes
 # understanding worse fails here. Held-out sets were written apart from the training lines.
 FLOORS = {
-    "heldout.tsv": (0.72, 0.90),
-    "set_a.tsv": (0.78, 0.95),
-    "set_b.tsv": (0.72, 0.88),
-    "early.tsv": (0.90, 0.95),
+    "heldout.tsv": (0.84, 0.94),
+    "set_a.tsv": (0.86, 0.97),
+    "set_b.tsv": (0.86, 0.95),
+    "set_c.tsv": (0.86, 0.95),
+    "early.tsv": (0.94, 0.95),
 }
 
 
@@ -36,12 +37,14 @@ def test_held_out_accuracy_and_crisis_recall(dialog: Dialog, name: str) -> None:
     assert report.crisis_caught / report.crisis >= recall, report.summary()
 
 
-def test_training_never_sees_the_held_out_part_of_the_phrasings(dialog: Dialog) -> None:
-    # Split off before training; the other sets were written apart (a few short commands and
-    # greetings coincide with training lines because that is simply how people say them).
-    trained = {text.lower() for _, text in dialog.scripts.lines}
-    for row in read_rows(EVAL / "heldout.tsv"):
-        assert row.text.lower() not in trained, row.text
+@pytest.mark.parametrize("name", ["heldout.tsv", "set_a.tsv", "set_b.tsv", "set_c.tsv"])
+def test_training_never_sees_the_evaluation_sets(dialog: Dialog, name: str) -> None:
+    # heldout was split off before training; set_a, set_b and set_c were written apart, by
+    # writers who never saw the training lines, and any line they share with them is dropped
+    # from training.
+    trained = {" ".join(text.lower().split()) for _, text in dialog.scripts.lines}
+    for row in read_rows(EVAL / name):
+        assert " ".join(row.text.lower().split()) not in trained, row.text
 
 
 @pytest.mark.parametrize(

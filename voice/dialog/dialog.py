@@ -88,8 +88,9 @@ class Dialog:
     ) -> Dialog:
         """Load, validate and compile scripts, training (or loading) the model."""
         scripts = load_scripts(paths)
-        encoder = Encoder()
-        store = VectorStore(encoder, None if cache_dir is None else cache_dir / "understanding")
+        folder = None if cache_dir is None else cache_dir / "understanding"
+        encoder = Encoder(folder)
+        store = VectorStore(encoder, folder)
         normalizer = Normalizer(scripts.vocabulary)
         lines = [
             Labelled(normalizer.clean(mend.tidy(line.text)), line.label)
@@ -112,22 +113,23 @@ class Dialog:
         """The text as the model reads it: slips mended, idioms read as meant, fillers gone."""
         return self.normalizer.clean(mend.tidy(text))
 
-    def vectors(self, texts: list[str]) -> np.ndarray:
-        """Sentence vectors of read texts. The crisis check, the follow-up answers and the
-        router all read the same turn, so the first text's vector is kept for the next call."""
-        if not texts:
-            return self.encoder.embed_many([])
-        if self._last is not None and self._last[0] == texts[0]:
-            rest = self.encoder.embed_many(texts[1:])
-            return np.vstack([self._last[1][None, :], rest])
-        out = self.encoder.embed_many(texts)
-        self._last = (texts[0], out[0])
-        return out
+    def vector(self, read: str) -> np.ndarray:
+        """The sentence vector of read text. The crisis check, the follow-up answers and the
+        router all read the same turn, so the last one is kept for the next call."""
+        if self._last is None or self._last[0] != read:
+            self._last = (read, self.encoder.embed([read])[0])
+        return self._last[1]
+
+    def window_vectors(self, read: str, windows: list[tuple[int, int]]) -> np.ndarray:
+        """The read text's vector, then one per window of its words (start, end)."""
+        rows = self.encoder.embed_windows(read, windows)
+        self._last = (read, rows[0])
+        return rows
 
     def guess(self, text: str) -> Guess:
         """The intent that best fits; commands only for short turns; nothing for gibberish."""
         read = self.read(text)
-        guess = self.guess_vector(self.vectors([read])[0], read)
+        guess = self.guess_vector(self.vector(read), read)
         if self.encoder.known_share(read) < KNOWN_WORDS:
             return Guess(None, guess.confidence, guess.crisis, guess.crisis_kind)
         return guess
@@ -172,7 +174,7 @@ class Dialog:
 
     def answer(self, step_id: str, text: str) -> int | None:
         """Which answer to the step's question the text is, if it is one."""
-        vector = self.vectors([self.read(text)])[0]
+        vector = self.vector(self.read(text))
         best, index = ANSWER_SIMILARITY, None
         for n, examples in enumerate(self._answers[step_id]):
             score = float((examples @ vector).max()) if len(examples) else 0.0

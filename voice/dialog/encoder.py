@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import importlib.util
+import logging
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+_LOGGER = logging.getLogger(__name__)
 
 MAX_TOKENS = 128
 """Longer text is cut here (word pieces); the safety check windows long turns itself."""
@@ -75,10 +82,59 @@ def model_id() -> str:
     return f"{MODEL.sha256[:16]}-{TOKENIZER.sha256[:16]}-{MAX_TOKENS}"
 
 
+def _ready_session(ort: Any, options: Any, optimised: Path | None) -> Any:
+    """A session on the kept optimised model if there is a sound one, else on the packaged
+    model (checked by hash), keeping its optimised form for next time."""
+    if optimised is not None and optimised.is_file():
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+        try:
+            return ort.InferenceSession(str(optimised), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own unexported error types
+            _LOGGER.info("kept encoder unreadable (%s); optimising the model again", exc)
+            optimised.unlink(missing_ok=True)
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    partial = None
+    if optimised is not None and _writable(optimised.parent):
+        partial = optimised.with_name(f"{optimised.stem}.{os.getpid()}.part")
+        options.optimized_model_filepath = str(partial)
+    try:
+        session = ort.InferenceSession(_checked(MODEL), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # as above
+        raise EncoderError(
+            f"the understanding model would not load ({exc}); reinstall it: "
+            f"pip install --force-reinstall {MODEL.package}=={MODEL.version}"
+        ) from exc
+    finally:
+        if partial is not None and optimised is not None:
+            _keep(partial, optimised)
+    return session
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+def _keep(partial: Path, final: Path) -> None:
+    """Move a finished file into place, or drop it; a cache that cannot be kept costs time."""
+    try:
+        if partial.is_file() and partial.stat().st_size > 0:
+            partial.replace(final)
+    except OSError as exc:
+        _LOGGER.info("optimised encoder not kept (%s)", exc)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 class Encoder:
     """Sentence embeddings: mean of the token vectors, scaled to length one."""
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, folder: Path | None = None, threads: int = 1) -> None:
+        """`folder` keeps the model as onnxruntime optimises it, so later starts skip that
+        step and the memory it briefly needs (about 80 MB more than running the model)."""
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -89,12 +145,12 @@ class Encoder:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        try:
-            self._session = onnxruntime.InferenceSession(
-                _checked(MODEL), options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as exc:  # onnxruntime raises its own unexported error types
-            raise EncoderError(f"the understanding model would not load: {exc}") from exc
+        optimised = (
+            None
+            if folder is None
+            else folder / f"encoder-{model_id()}-{onnxruntime.__version__}.onnx"
+        )
+        self._session = _ready_session(onnxruntime, options, optimised)
 
     def known_share(self, text: str) -> float:
         """The share of words the model knows whole (gibberish splits into pieces)."""
@@ -122,6 +178,39 @@ class Encoder:
         pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.maximum(norms, 1e-9)).astype(np.float32)
+
+    def embed_windows(self, text: str, windows: list[tuple[int, int]]) -> np.ndarray:
+        """The text's vector, then one per window of its words (start, end), all from one
+        pass: a window's word pieces are pooled as read within the whole turn. A window the
+        MAX_TOKENS cut reaches into is embedded on its own instead."""
+        encoding = self._tokenizer.encode(text)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        hidden = self._session.run(None, {**feeds, "token_type_ids": np.zeros_like(ids)})[0][0]
+        starts = [m.start() for m in re.finditer(r"\S+", text)]
+        word_of = np.array(
+            [
+                -1 if special else bisect.bisect_right(starts, begin) - 1
+                for special, (begin, _) in zip(
+                    encoding.special_tokens_mask, encoding.offsets, strict=True
+                )
+            ]
+        )
+        rows = [hidden.mean(axis=0)]
+        alone: list[int] = []
+        for start, end in windows:
+            inside = (word_of >= start) & (word_of < end)
+            if end - 1 > word_of.max():
+                alone.append(len(rows))
+                rows.append(hidden[0])
+            else:
+                rows.append(hidden[inside].mean(axis=0))
+        out = np.stack(rows)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        if alone:
+            words = text.split()
+            out[alone] = self.embed_many([" ".join(words[slice(*windows[i - 1])]) for i in alone])
+        return out.astype(np.float32)
 
     def embed_many(self, texts: list[str], batch: int = 32) -> np.ndarray:
         """Embed in batches of similar length (less padding), rows in the original order."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,9 +61,11 @@ class VectorStore:
     def __init__(self, encoder: Encoder, folder: Path | None) -> None:
         self.encoder = encoder
         self._path = None if folder is None else folder / f"vectors-{model_id()}.npz"
-        self._known: dict[str, np.ndarray] = self._load()
+        self._known: dict[str, np.ndarray] = {}
+        self._loaded = False
 
     def _load(self) -> dict[str, np.ndarray]:
+        """Read only when something must be trained: a trained model needs no vectors."""
         if self._path is None or not self._path.is_file():
             return {}
         try:
@@ -77,6 +80,8 @@ class VectorStore:
         return None if self._path is None else self._path.parent / f"head-{key}.npz"
 
     def vectors(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        if not self._loaded:
+            self._known, self._loaded = self._load(), True
         keys = [_digest(t)[:24] for t in texts]
         pairs = zip(keys, texts, strict=True)
         missing = sorted({k: t for k, t in pairs if k not in self._known}.items())
@@ -153,14 +158,30 @@ def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | No
             terms=np.array(router.ngrams.terms),
             rarity=router.ngrams.rarity,
         )
+        _drop_stale(path.parent, "head-*.npz", keep=path)
     return router
+
+
+STALE_SECONDS = 7 * 24 * 3600
+"""Models trained on other scripts are dropped once unused for this long."""
+
+
+def _drop_stale(folder: Path, pattern: str, keep: Path) -> None:
+    """Remove old cache files left by earlier versions of the scripts."""
+    now = time.time()
+    for old in folder.glob(pattern):
+        try:
+            if old != keep and now - old.stat().st_atime > STALE_SECONDS:
+                old.unlink()
+        except OSError:
+            continue
 
 
 def fit(
     vectors: np.ndarray, texts: Sequence[str], targets: Sequence[str], labels: tuple[str, ...]
 ) -> Router:
     """Multinomial logistic regression, each label weighted as if equally common."""
-    from scipy.sparse import csr_matrix, hstack  # only when training
+    from scipy.sparse import csr_matrix, hstack  # type: ignore[import-untyped]  # training only
     from sklearn.linear_model import LogisticRegression
 
     ngrams = Ngrams.learn(texts)

@@ -131,17 +131,16 @@ def is_crisis(text: str) -> bool:
     return pattern_kind(text) is not None
 
 
-def windows(words: list[str]) -> list[str]:
-    """The turn, plus overlapping windows when it is long."""
-    spans = [" ".join(words)]
-    if len(words) > LONG_TURN:
-        step = WINDOW_WORDS // 2
-        starts = list(range(0, len(words) - step, step))
-        if len(starts) > 2 * MAX_WINDOWS:
-            # Beyond minutes of speech: the patterns still read it all, the model its ends.
-            starts = starts[:MAX_WINDOWS] + starts[-MAX_WINDOWS:]
-        spans += [" ".join(words[i : i + WINDOW_WORDS]) for i in starts]
-    return spans
+def windows(words: int) -> list[tuple[int, int]]:
+    """Overlapping windows (first word, end) over a long turn; none over a short one."""
+    if words <= LONG_TURN:
+        return []
+    step = WINDOW_WORDS // 2
+    starts = list(range(0, words - step, step))
+    if len(starts) > 2 * MAX_WINDOWS:
+        # Beyond minutes of speech: the patterns still read it all, the model its ends.
+        starts = starts[:MAX_WINDOWS] + starts[-MAX_WINDOWS:]
+    return [(i, min(i + WINDOW_WORDS, words)) for i in starts]
 
 
 def assess(dialog: Dialog, text: str) -> Risk:
@@ -149,12 +148,15 @@ def assess(dialog: Dialog, text: str) -> Risk:
     kind = pattern_kind(text)
     if kind is not None:
         return Risk("crisis", kind, "pattern")
-    spans = windows(dialog.read(text).split())
-    if not spans[0]:
+    read = dialog.read(text)
+    words = read.split()
+    if not words:
         return Risk("none")
-    vectors = dialog.vectors(spans)
+    spans = windows(len(words))
+    vectors = dialog.window_vectors(read, spans)
+    texts = [read, *(" ".join(words[a:b]) for a, b in spans)]
     guesses = [
-        dialog.guess_vector(v, span, commands=False) for v, span in zip(vectors, spans, strict=True)
+        dialog.guess_vector(v, span, commands=False) for v, span in zip(vectors, texts, strict=True)
     ]
     whole, parts = guesses[0], guesses[1:]
     # A window is read without the rest of the turn, so it must be surer than the whole.
