@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from dataclasses import replace
@@ -11,6 +12,7 @@ from pathlib import Path
 from .dialog.dialog import Dialog
 from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
+from .dialog.router import VectorStore
 from .settings import ConfigError, Settings, default_config_path, load_config
 from .textchat import progress_bar
 
@@ -31,7 +33,14 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--speak", action="store_true", help="also speak each reply")
     sub.add_parser("classify", help="JSON reply per stdin line, each a fresh conversation")
     evaluate = sub.add_parser("eval", help="measure understanding on labelled utterances")
-    evaluate.add_argument("files", nargs="+", type=Path, help="TSV: text, category, [command]")
+    evaluate.add_argument("files", nargs="*", type=Path, help="TSV: text, category, [command]")
+    evaluate.add_argument(
+        "--folds",
+        type=int,
+        choices=range(2, 11),
+        metavar="2..10",
+        help="also cross-validate on the scripts' own phrasings with this many folds",
+    )
     lint = sub.add_parser("lint", help="check dialog scripts")
     lint.add_argument("paths", nargs="*", type=Path)
     _audio_commands(sub)
@@ -98,10 +107,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
         )
         return 0
     if args.command == "eval":
-        from .evaluate import run
+        from .evaluate import cross_validate, run
 
         try:
-            print(run(dialog, args.files))
+            if args.files:
+                print(run(dialog, args.files))
+            if args.folds:
+                store = VectorStore(dialog.encoder, settings.cache_dir / "understanding")
+                print(json.dumps(cross_validate(dialog, store, args.folds)))
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             print(f"goodenough: {exc}", file=sys.stderr)
             return 2

@@ -63,7 +63,7 @@ class Dialog:
         self.intents = {intent.id: intent for intent in scripts.intents}
         self._crisis = np.array([label in CRISIS_KINDS for label in router.labels])
         self._command = np.array([self._is_command(label) for label in router.labels])
-        kinds = [self._kind(label) for label in router.labels]
+        kinds = [self.category(label) for label in router.labels]
         self._kinds = sorted(set(kinds))
         self._by_kind = np.array([[k == kind for kind in self._kinds] for k in kinds], float)
         self._commands = {
@@ -91,12 +91,7 @@ class Dialog:
         folder = None if cache_dir is None else cache_dir / "understanding"
         encoder = Encoder(folder)
         store = VectorStore(encoder, folder)
-        normalizer = Normalizer(scripts.vocabulary)
-        lines = [
-            Labelled(normalizer.clean(mend.tidy(line.text)), line.label)
-            for line in with_slips(training_lines(scripts))
-        ]
-        router = train([line for line in lines if line.text], store, progress)
+        router = train(training_set(scripts), store, progress)
         return cls(scripts, encoder, router)
 
     def _bare(self, text: str) -> str:
@@ -157,8 +152,11 @@ class Dialog:
         best = int(np.argmax(probs * allowed * self._by_kind[:, top]))
         return best, float(per_kind[top])
 
-    def _kind(self, label: str) -> str:
-        """The category a label's reply has ('command' for every command)."""
+    def category(self, label: str | None) -> str:
+        """The category a label's reply has ('command' for every command, 'unknown' for
+        no label)."""
+        if label is None:
+            return "unknown"
         if label in CRISIS_KINDS:
             return "crisis"
         intent = self.intents.get(label)
@@ -189,6 +187,17 @@ class Dialog:
     def in_category(self, category: str) -> list[Response]:
         """Every response of a category, in script order."""
         return [r for r in self.scripts.responses.values() if r.category == category]
+
+
+def training_set(scripts: Scripts, lines: list[Labelled] | None = None) -> list[Labelled]:
+    """Lines (by default every phrasing in the scripts) as the model learns them: read as
+    `Dialog.read` reads, each with a recognition-slip variant where one applies."""
+    normalizer = Normalizer(scripts.vocabulary)
+    chosen = training_lines(scripts) if lines is None else lines
+    read = (
+        Labelled(normalizer.clean(mend.tidy(line.text)), line.label) for line in with_slips(chosen)
+    )
+    return [line for line in read if line.text]
 
 
 def training_lines(scripts: Scripts) -> list[Labelled]:
