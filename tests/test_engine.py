@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
+from voice.dialog.crisis import spoken_words
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
+from voice.dialog.placeholders import MAX_SPOKEN_WORDS, fill
 from voice.dialog.schema import CATEGORIES, COMMANDS
 
 
@@ -136,9 +138,31 @@ def test_every_category_in_the_contract(dialog: Dialog) -> None:
 
 
 def test_replies_are_short_enough_to_hear_while_stirring(dialog: Dialog) -> None:
+    # Thirty words as heard, with every country's numbers read digit by digit.
     for response in dialog.scripts.responses.values():
-        for text in response.say:
-            assert len(text.split()) <= 32, (response.id, text)
+        for line in response.say:
+            for code, helplines in dialog.helplines.items():
+                said = fill(line, helplines, "i forgot my daughter's swimming kit again")
+                assert spoken_words(said) <= MAX_SPOKEN_WORDS, (code, response.id, said)
+
+
+def test_no_line_is_in_more_than_one_pool(dialog: Dialog) -> None:
+    seen: dict[str, str] = {}
+    for response in dialog.scripts.responses.values():
+        for line in response.say:
+            key = " ".join(line.lower().split())
+            assert key not in seen, (line, seen.get(key), response.id)
+            seen[key] = response.id
+
+
+def test_not_understood_has_at_least_five_ways_of_saying_so(dialog: Dialog) -> None:
+    assert len(set(dialog.response("fallback").say)) >= 5
+
+
+def test_every_question_has_a_step_that_hears_the_answer(dialog: Dialog) -> None:
+    for response in dialog.scripts.responses.values():
+        if any(line.rstrip().endswith("?") for line in response.say):
+            assert response.ask in dialog.scripts.steps, response.id
 
 
 def test_at_least_forty_distinct_mantras_and_reframes(dialog: Dialog) -> None:

@@ -166,3 +166,60 @@ def test_no_files(tmp_path: Path) -> None:
 def test_shipped_scripts_are_valid() -> None:
     scripts = load_scripts([DIALOGS])
     assert len(scripts.intents) >= 30
+
+
+ASKS = """\
+responses:
+  greet:
+    category: support
+    say:
+      - "Hi."
+      - "What's on your mind today?"
+"""
+
+
+def test_a_question_nobody_hears_the_answer_to_is_refused(tmp_path: Path) -> None:
+    found = problems(tmp_path, ASKS)
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:6: responses.greet.say.[1]: asks a question but nothing hears "
+        "the answer: add 'ask: <step>' to the response, or 'expects_answer: false' if no "
+        "answer is wanted"
+    ]
+
+
+def test_a_question_may_say_it_expects_no_answer(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", ASKS + "    expects_answer: false\n")
+    assert load_scripts([tmp_path]).responses["greet"].ask is None
+
+
+def test_expects_no_answer_and_a_step_contradict(tmp_path: Path) -> None:
+    steps = """\
+    steps:
+      topic:
+        answers:
+          - examples: [work]
+            reply: greet
+        otherwise: greet
+    """
+    found = problems(tmp_path, ASKS + "    expects_answer: false\n    ask: topic\n", steps)
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:7: responses.greet.expects_answer: cannot be false when 'ask' "
+        "names a step"
+    ]
+
+
+def test_breathing_rounds_must_be_whole(tmp_path: Path) -> None:
+    pattern = """\
+    patterns:
+      calm:
+        title: Calm
+        rounds: 1.5
+        intro: In we go.
+        closing: Done.
+        phases:
+          - {name: in, seconds: 4, cue: In}
+    """
+    found = problems(tmp_path, GOOD, pattern)
+    assert found == [
+        f"{tmp_path / 'b.yaml'}:4: patterns.calm.rounds: must be a whole number of rounds"
+    ]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import mend
-from .crisis import load_helplines
+from . import mend, placeholders
+from .crisis import Helplines, load_helplines
 from .encoder import Encoder
 from .loader import CRISIS_KINDS, ScriptError, load_scripts
 from .normalize import Normalizer
@@ -58,6 +58,7 @@ class Dialog:
             )
         self.scripts = scripts
         self.helplines = load_helplines()
+        _check_lines(scripts, self.helplines)
         self.encoder, self.router = encoder, router
         self.normalizer = Normalizer(scripts.vocabulary)
         self.intents = {intent.id: intent for intent in scripts.intents}
@@ -187,6 +188,19 @@ class Dialog:
     def in_category(self, category: str) -> list[Response]:
         """Every response of a category, in script order."""
         return [r for r in self.scripts.responses.values() if r.category == category]
+
+
+def _check_lines(scripts: Scripts, countries: dict[str, Helplines]) -> None:
+    """Every line short enough to hear, with every country's numbers, and its placeholders
+    known."""
+    found = [
+        f"{response.where or 'dialogs'}: responses.{response.id}.say: {line[:40]!r}...: {problem}"
+        for response in scripts.responses.values()
+        for line in response.say
+        for problem in placeholders.problems(line, countries)
+    ]
+    if found:
+        raise ScriptError(found)
 
 
 def training_set(scripts: Scripts, lines: list[Labelled] | None = None) -> list[Labelled]:

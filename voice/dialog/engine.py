@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import crisis, mend, safety
 from .dialog import Dialog
 from .memory import Heard
+from .placeholders import fill
 from .schema import Intent, Response
 
 MAX_TEXT_CHARS = 4000
 """Past the crisis check, longer text is understood from its first part only."""
+NEW_TOPIC = 0.6
+"""Just after a question, a guess this sure is a new topic; anything less is her answer."""
 
 _YES = re.compile(r"\b(?:yes|yeah|yep|yup|i am|i have|sort of|kind of|maybe|a bit|sometimes)\b")
 _NO = re.compile(r"\b(?:no|nope|not really|never|i am not|of course not|god no)\b")
+_LEADING_NO = re.compile(r"^(?:no|nope|nah|not really|never|of course not|god no|no way)\b")
+_PLAIN_YES = re.compile(r"\b(?:yes|yeah|yep|yup)\b")
 _SAFE = re.compile(
     r"\b(?:i am (?:safe|okay|ok|fine|alright|all right)|(?:just|only) venting|not going to"
     r"|i am not going to|we are (?:safe|okay|fine)|i am good|feeling better|i will be okay)\b"
@@ -68,6 +73,8 @@ def answered_unsafe(text: str) -> bool:
 def answered_yes(text: str) -> bool | None:
     """Her answer to the check-in question: True, False, or None when unclear."""
     words = mend.tidy(text)
+    if _LEADING_NO.match(words) and not _PLAIN_YES.search(words):
+        return False  # "no, i'm just tired": the rest explains the no
     if _NO.search(words) and not _YES.search(words.replace("i am not", "")):
         return False
     return True if _YES.search(words) else None
@@ -89,11 +96,13 @@ class Conversation:
         self._crisis_kind = "crisis_self"
         self._stays = 0
         self._held: str | None = None
+        self._said = ""
 
     def respond(self, text: str) -> Reply:
         """The reply to one utterance. Never raises for any text."""
+        self._said = text
         risk = safety.assess(self.dialog, text)
-        if risk.level == "crisis":
+        if risk.level == "crisis" and not self._answers_safety(text, risk):
             return self._crisis(risk.kind)
         pending, self._pending = self._pending, None
         if pending == "safety":
@@ -103,6 +112,14 @@ class Conversation:
         if risk.level == "ask" and pending is None:
             return self._check_in(text, risk.kind)
         return self._ordinary(text[:MAX_TEXT_CHARS], pending)
+
+    def _answers_safety(self, text: str, risk: safety.Risk) -> bool:
+        """True when, just after 'are you safe right now', the model's alarm is only her
+        answer ("no, i'm not safe"): she gets the stay-with-her reply, not the first again.
+        Explicit crisis words always start the crisis reply afresh."""
+        if self._pending != "safety" or risk.source != "model":
+            return False
+        return answered_unsafe(text) or answered_safe(text)
 
     def _crisis(self, kind: str) -> Reply:
         self._pending, self._crisis_kind, self._stays = "safety", kind, 0
@@ -155,6 +172,10 @@ class Conversation:
 
     def _topic(self, text: str, step_id: str | None) -> Reply:
         guess = self.dialog.guess(text)
+        if step_id is not None and guess.confidence < NEW_TOPIC:
+            # Just after a question, words that are not clearly about something else are
+            # heard as her answer ("i guess i give good hugs").
+            guess = replace(guess, label=None)
         if guess.label is None:
             if step_id is not None:
                 step = self.dialog.scripts.steps[step_id]
@@ -166,7 +187,9 @@ class Conversation:
         return self._say(self.dialog.response(intent.reply), intent.id)
 
     def _say(self, response: Response, intent: str | None, command: str | None = None) -> Reply:
-        text = self._fill(self.heard.pick(response.say))
+        line = self.heard.pick(response.say)
+        self.heard.mark(line)
+        text = self._fill(line)
         category = "command" if command else response.category
         if command is None and response.category not in {"unknown", "command"}:
             self._last_topic = response
@@ -178,11 +201,9 @@ class Conversation:
         )
 
     def _fill(self, text: str) -> str:
-        """Numbers a script line asks for, from this country's helplines."""
-        line = self.helplines.perinatal
-        return text.replace("{perinatal}", f"{line.name}, {line.number}").replace(
-            "{crisis_line}", f"{self.helplines.crisis.name}, {self.helplines.crisis.number}"
-        )
+        """Numbers a script line asks for, from this country's helplines, and what she said
+        she forgot."""
+        return fill(text, self.helplines, self._said)
 
     def _remember(self, reply: Reply) -> Reply:
         self.heard.mark(reply.text)

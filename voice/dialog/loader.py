@@ -178,15 +178,39 @@ def _read_intents(section: Node, seen: _Collected) -> None:
 def _read_responses(section: Node, seen: _Collected) -> None:
     for ident, node in section.mapping().items():
         fields = node.mapping(
-            allowed=("category", "say", "ask", "breathing"), required=("category", "say")
+            allowed=("category", "say", "ask", "expects_answer", "breathing"),
+            required=("category", "say"),
         )
         if not seen.claim("response", node):
             continue
         category = fields["category"].choice(SCRIPT_CATEGORIES) if "category" in fields else ""
         say = fields["say"].texts() if "say" in fields else ()
         ask = _optional_ref(fields, "ask", "steps", seen)
+        if say:
+            _questions_heard(fields, ask)
         breathing = _optional_ref(fields, "breathing", "patterns", seen)
         seen.responses[ident] = Response(ident, category, say, ask, breathing, node.where)
+
+
+def _questions_heard(fields: dict[str, Node], ask: str | None) -> None:
+    """A line that asks her something needs a step that hears the answer, unless the script
+    says plainly that the question expects none."""
+    if "expects_answer" in fields and not fields["expects_answer"].flag():
+        if ask is not None:
+            fields["expects_answer"].error("cannot be false when 'ask' names a step")
+        return
+    if ask is not None:
+        return
+    for item in fields["say"].items():
+        if _asks(item.raw() or ""):
+            item.error(
+                "asks a question but nothing hears the answer: add 'ask: <step>' to the "
+                "response, or 'expects_answer: false' if no answer is wanted"
+            )
+
+
+def _asks(line: str) -> bool:
+    return line.strip().rstrip("\"')\u201d\u2019").endswith("?")
 
 
 def _optional_ref(fields: dict[str, Node], key: str, kind: str, seen: _Collected) -> str | None:
@@ -240,7 +264,10 @@ def _pattern_rounds(node: Node, fields: dict[str, Node], cycle: float) -> int:
         node.error("give exactly one of 'rounds' or 'minutes'")
         return 1
     if "rounds" in fields:
-        return int(fields["rounds"].number(1, 100))
+        rounds = fields["rounds"].number(1, 100)
+        if rounds != int(rounds):
+            fields["rounds"].error("must be a whole number of rounds")
+        return int(rounds)
     return max(1, math.ceil(fields["minutes"].number(0.1, 60) * 60 / cycle))
 
 

@@ -78,6 +78,10 @@ class Node:
         for index, item in enumerate(self.node.value):
             yield self.child(item, f"[{index}]")
 
+    def raw(self) -> str | None:
+        """A scalar's text as written, without reporting anything (None: not a scalar)."""
+        return str(self.node.value) if isinstance(self.node, yaml.ScalarNode) else None
+
     def text(self) -> str:
         """A non-empty string scalar."""
         if not isinstance(self.node, yaml.ScalarNode) or self.is_null():

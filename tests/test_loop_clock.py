@@ -1,0 +1,96 @@
+"""The live loop on a fake clock: conversations end after a quiet spell or goodbye. The
+recogniser, microphone and speaker are stand-ins; the dialog is the real one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from voice.dialog.dialog import Dialog
+from voice.loop import LoopOptions, VoiceLoop
+
+from .scripted import ScriptedRecognizer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Chunk:
+    pcm: bytes
+    captured: float
+
+
+class Speaker:
+    """Says everything at once: never busy, so every chunk reaches the recogniser."""
+
+    text = ""
+    duration = 0.0
+    speaking = False
+    first_frame_at: float | None = None
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str, budget: float | None = None) -> float:
+        self.said.append(text)
+        return 0.0
+
+    def tone(self, seconds: float) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def adjust(self, command: str) -> None: ...
+
+
+class Silence:
+    def read(self, timeout: float) -> Chunk | None:
+        return None
+
+
+def _talk(dialog: Dialog, script: list[tuple[float, str]], quiet: float) -> list[str]:
+    """Feed the loop a chunk every 0.1 fake seconds until the script has been heard; the
+    response ids of the replies, in order."""
+    clock = Clock()
+    recognizer = ScriptedRecognizer(script, clock)
+    options = LoopOptions(wake=False, conversation_seconds=quiet, echo_tail_seconds=0.0)
+    speaker = Speaker()
+    loop = VoiceLoop(dialog, Silence(), recognizer, recognizer, speaker, options, clock)
+    ids: list[str] = []
+    end = clock.now + max(t for t, _ in script) + 1
+    while clock.now < end:
+        loop.feed(Chunk(b"\0" * 3200, clock.now))
+        if loop.conversation.last is not None and len(speaker.said) > len(ids):
+            ids.append(loop.conversation.last.response_id or "")
+        clock.now += 0.1
+    assert not recognizer.missed
+    return ids
+
+
+def test_an_answer_soon_after_the_question_is_heard_as_its_answer(dialog: Dialog) -> None:
+    ids = _talk(dialog, [(1.0, "i feel so guilty"), (30.0, "something i did")], quiet=600)
+    assert ids == ["triage", "repair"]
+
+
+def test_after_a_quiet_spell_the_next_words_start_a_new_conversation(dialog: Dialog) -> None:
+    ids = _talk(dialog, [(1.0, "i feel so guilty"), (700.0, "say that again")], quiet=600)
+    # A new conversation has said nothing yet, so there is nothing to repeat.
+    assert ids == ["triage", "nothing_yet"]
+
+
+def test_the_quiet_spell_is_a_setting(dialog: Dialog) -> None:
+    ids = _talk(dialog, [(1.0, "i feel so guilty"), (90.0, "say that again")], quiet=60)
+    assert ids == ["triage", "nothing_yet"]
+    ids = _talk(dialog, [(1.0, "i feel so guilty"), (90.0, "say that again")], quiet=120)
+    assert ids == ["triage", "triage"]
+
+
+def test_goodbye_ends_the_conversation_at_once(dialog: Dialog) -> None:
+    ids = _talk(
+        dialog, [(1.0, "i yelled at my kids"), (3.0, "goodbye"), (5.0, "say that again")], 600
+    )
+    assert ids == ["repair", "goodbye", "nothing_yet"]
