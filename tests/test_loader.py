@@ -223,3 +223,30 @@ def test_breathing_rounds_must_be_whole(tmp_path: Path) -> None:
     assert found == [
         f"{tmp_path / 'b.yaml'}:4: patterns.calm.rounds: must be a whole number of rounds"
     ]
+
+
+def test_deep_nesting_is_refused_with_its_line(tmp_path: Path) -> None:
+    # Fifty thousand brackets once crashed the parser itself.
+    found = problems(tmp_path, "intents:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:2: (structure): lists or mappings nested more than 32 deep"
+    ]
+
+
+def test_an_alias_that_repeats_a_whole_list_is_refused(tmp_path: Path) -> None:
+    # Lists of lists of aliases grow to billions of entries when read.
+    levels = ['a0: &a0 ["lol", "lol", "lol"]']
+    levels += [f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}, *a{n - 1}]" for n in range(1, 12)]
+    found = problems(tmp_path, "\n".join(levels) + "\n")
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:2: (alias): *a0 repeats a whole list or mapping; "
+        "write it out instead"
+    ]
+
+
+def test_an_alias_of_one_line_of_text_is_fine(tmp_path: Path) -> None:
+    text = GOOD.replace('say: ["Hi."]', 'say: ["Hi.", *hi]').replace(
+        "examples: [hello there]", "examples: [&hi hello there]"
+    )
+    write(tmp_path, "a.yaml", text)
+    assert load_scripts([tmp_path]).responses["greet"].say == ("Hi.", "hello there")

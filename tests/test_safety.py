@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,8 @@ from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
 from voice.dialog.loader import ScriptError
 from voice.dialog.safety import is_crisis, pattern_kind
+
+from .conftest import ROOT
 
 EXPLICIT = [
     ("i want to kill myself", "crisis_self"),
@@ -94,3 +99,21 @@ def test_a_country_without_emergency_number_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ScriptError) as info:
         load_helplines(path)
     assert info.value.problems[0].startswith(f"{path}:1: XX: missing required key 'emergency'")
+
+
+def test_crisis_far_past_the_line_limit_of_the_json_interface() -> None:
+    # One typed line of 340 KB: understood from its first 64 KB, but the crisis check reads
+    # every piece of the rest.
+    line = b"i had a long day " * 20_000 + b"and honestly i want to kill myself " + b"la " * 999
+    result = subprocess.run(
+        [sys.executable, "-m", "voice", "classify"],
+        input=line + b"\nhello\n",
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    first, second = (json.loads(x) for x in result.stdout.decode().splitlines())
+    assert first["category"] == "crisis" and second["intent"] == "hello"
+    assert "understood from its first 65,536 bytes" in result.stderr.decode()

@@ -9,18 +9,55 @@ from pathlib import Path
 from typing import IO
 
 from .breathing import Exercise, timeline, timeline_data
+from .dialog import safety
 from .dialog.dialog import Dialog
 from .dialog.engine import Conversation, Reply
 from .dialog.loader import ScriptError
 
 MAX_LINE_BYTES = 65536
-"""A line longer than this is answered from its first part; the rest is dropped."""
+"""A line longer than this is understood from its first part; the rest is only read for
+crisis words, a piece at a time, so a line of any length needs little memory."""
+_OVERLAP = 512
+"""Bytes each piece shares with the one before, so no phrase falls between two pieces."""
+_MAX_EXCERPTS = 3
 
 
-def stdin_lines(stream: IO[bytes]) -> Iterator[str]:
-    """Lines of any bytes at all, decoded leniently; never raises on bad input."""
-    for raw in stream:
-        yield raw[:MAX_LINE_BYTES].decode("utf-8", errors="replace").rstrip("\r\n")
+def stdin_lines(stream: IO[bytes], notes: IO[str] = sys.stderr) -> Iterator[str]:
+    """Lines of any bytes at all, decoded leniently; never raises on bad input. A line over
+    MAX_LINE_BYTES keeps its first part plus any crisis words found in the rest, and a note
+    saying so goes to `notes`."""
+    number = 0
+    while raw := stream.readline(MAX_LINE_BYTES):
+        number += 1
+        text = _decode(raw)
+        if len(raw) < MAX_LINE_BYTES or raw.endswith(b"\n"):
+            yield text
+            continue
+        dropped, excerpts = _read_rest(stream, raw[-_OVERLAP:])
+        print(
+            f"goodenough: line {number} is {dropped + len(raw):,} bytes long; it is understood "
+            f"from its first {MAX_LINE_BYTES:,} bytes (the crisis check read all of it)",
+            file=notes,
+        )
+        yield " ".join([text, *excerpts])
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def _read_rest(stream: IO[bytes], tail: bytes) -> tuple[int, list[str]]:
+    """Read the rest of an overlong line: how many bytes, and the crisis excerpts in it."""
+    dropped, excerpts = 0, list[str]()
+    while piece := stream.readline(MAX_LINE_BYTES):
+        dropped += len(piece)
+        excerpt = safety.crisis_excerpt(_decode(tail + piece))
+        if excerpt and len(excerpts) < _MAX_EXCERPTS:
+            excerpts.append(excerpt)
+        tail = piece[-_OVERLAP:]
+        if piece.endswith(b"\n"):
+            break
+    return dropped, excerpts
 
 
 def mantras(dialog: Dialog) -> list[str]:

@@ -126,6 +126,18 @@ def pattern_kind(text: str) -> str | None:
     return None
 
 
+def crisis_excerpt(text: str, context: int = 12) -> str | None:
+    """The explicit crisis words in a text with a few words either side, if it has any."""
+    words = tidy(text)
+    found = [m for _, regex in _KINDS for m in [regex.search(words)] if m is not None]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start())
+    before = words[: first.start()].split()[-context:]
+    after = words[first.end() :].split()[:context]
+    return " ".join([*before, first.group(0), *after])
+
+
 def is_crisis(text: str) -> bool:
     """True when explicit words speak of self-harm, harming a child, or danger."""
     return pattern_kind(text) is not None

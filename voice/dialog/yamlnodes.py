@@ -132,8 +132,39 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it: about ten times faster, same marks."""
 
 
+MAX_DEPTH = 32
+"""Lists and mappings nested deeper than this are refused (real scripts use about six)."""
+
+
+def _bounded(path: str, source: str, problems: Problems) -> bool:
+    """False, with the problem reported, when the text nests too deep or repeats a whole
+    list or mapping through an alias: both make reading it cost far more than its size."""
+    depth, collections = 0, set()
+    try:
+        for event in yaml.parse(source, Loader=_LOADER):  # events come one at a time
+            where = Where(path, event.start_mark.line + 1 if event.start_mark else 1)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                collections.add(event.anchor)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent) and event.anchor in collections:
+                message = f"*{event.anchor} repeats a whole list or mapping; write it out instead"
+                problems.add(where, "(alias)", message)
+                return False
+            if depth > MAX_DEPTH:
+                message = f"lists or mappings nested more than {MAX_DEPTH} deep"
+                problems.add(where, "(structure)", message)
+                return False
+    except yaml.YAMLError:
+        return True  # composing reports it, with its line
+    return True
+
+
 def compose(path: str, source: str, problems: Problems) -> Node | None:
     """Parse YAML text into a root Node, reporting syntax errors with their line."""
+    if not _bounded(path, source, problems):
+        return None
     try:
         root = yaml.compose(source, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
