@@ -3,7 +3,10 @@ recogniser, microphone and speaker are stand-ins; the dialog is the real one."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+import pytest
 
 from voice.dialog.dialog import Dialog
 from voice.loop import LoopOptions, VoiceLoop
@@ -94,3 +97,44 @@ def test_goodbye_ends_the_conversation_at_once(dialog: Dialog) -> None:
         dialog, [(1.0, "i yelled at my kids"), (3.0, "goodbye"), (5.0, "say that again")], 600
     )
     assert ids == ["repair", "goodbye", "nothing_yet"]
+
+
+class TalkingSpeaker(Speaker):
+    """Busy for two fake seconds after each line, as a real speaker is while it talks."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.until = 0.0
+
+    @property  # type: ignore[override]
+    def speaking(self) -> bool:
+        return self.clock() < self.until
+
+    def say(self, text: str, budget: float | None = None) -> float:
+        self.first_frame_at = self.clock()
+        self.until = self.clock() + 2.0
+        return super().say(text, budget)
+
+    def stop(self) -> None:
+        self.until = 0.0
+
+
+@pytest.mark.parametrize("transcripts", [False, True])
+def test_logs_keep_her_words_and_topics_private(
+    dialog: Dialog, caplog: pytest.LogCaptureFixture, transcripts: bool
+) -> None:
+    clock = Clock()
+    recognizer = ScriptedRecognizer([(1.0, "i yelled at my kids")], clock)
+    barge = ScriptedRecognizer([(1.5, "stop")], clock)
+    options = LoopOptions(wake=False, timings=True, log_transcripts=transcripts)
+    speaker = TalkingSpeaker(clock)
+    loop = VoiceLoop(dialog, Silence(), recognizer, barge, speaker, options, clock)
+    caplog.set_level(logging.DEBUG)
+    for _ in range(40):
+        loop.feed(Chunk(b"\0" * 3200, clock.now))
+        loop._note_first_frame()
+        clock.now += 0.1
+    assert loop.barge_ins and loop.turns  # both happened, so both were logged
+    logged = caplog.text.lower()
+    assert ("yelled" in logged, "guilt" in logged, "'stop'" in logged) == (transcripts,) * 3

@@ -268,7 +268,10 @@ class VoiceLoop:
         else:
             self.speech.stop()
         self.state.barge_ins.append(BargeIn(heard_at, self.clock(), word))
-        _LOGGER.info("barge-in: '%s'", word)
+        if self.options.log_transcripts:
+            _LOGGER.info("barge-in: '%s'", word)
+        else:
+            _LOGGER.info("barge-in: speech stopped")
         self.barge.reset()
 
     def _is_echo(self, word: str) -> bool:
@@ -296,10 +299,11 @@ class VoiceLoop:
             silence = "unknown"
             if turn.speech_end is not None:
                 silence = f"{(turn.endpoint - turn.speech_end) * 1000:.0f} ms"
+            # What she talked about is hers: the category only with --log-transcripts.
             _LOGGER.info(
-                "timings (%s): speech end->endpoint %s, ->transcript %.1f ms, ->reply %.2f ms, "
+                "timings%s: speech end->endpoint %s, ->transcript %.1f ms, ->reply %.2f ms, "
                 "->first frame %.1f ms",
-                turn.category,
+                f" ({turn.category})" if self.options.log_transcripts else "",
                 silence,
                 (turn.transcript - turn.endpoint) * 1000,
                 (turn.reply - turn.transcript) * 1000,
