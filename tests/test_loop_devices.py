@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from voice.dialog.dialog import Dialog
+from voice.settings import default_cache_dir
 
 from .audio_env import VirtualAudio, loud_spans, utterance
-from .conftest import ROOT
+from .conftest import DIALOGS, ROOT
 from .scripted import ScriptedRecognizer
 
 pytestmark = pytest.mark.audio
@@ -124,9 +125,21 @@ def test_own_voice_does_not_barge_in(rig: Rig) -> None:
     assert [b.word for b in loop.barge_ins] == ["stop"]
 
 
+def _warm_understanding(cache: Path) -> None:
+    """The trained model from the shared cache, so each process does not train it again
+    (the speech cache under `cache` stays empty, as on a fresh install)."""
+    shared = default_cache_dir() / "understanding"
+    Dialog.from_paths([DIALOGS], default_cache_dir())
+    (cache / "goodenough").mkdir(parents=True, exist_ok=True)
+    link = cache / "goodenough" / "understanding"
+    if not link.exists():
+        link.symlink_to(shared, target_is_directory=True)
+
+
 def goodenough(
     args: list[str], audio: VirtualAudio, tmp_path: Path, stdin: bool = False, **env: str
 ) -> subprocess.Popen[str]:
+    _warm_understanding(tmp_path / "cache")
     full_env = {
         **audio.env(),
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
@@ -204,6 +217,31 @@ def test_run_explains_a_missing_microphone(
     assert proc.returncode == 1
     assert "no input device matches 'no-such-mic'" in err and "goodenough devices" in err
     assert "Traceback" not in err
+
+
+def test_run_refuses_to_start_when_the_crisis_replies_cannot_be_rendered(
+    virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
+) -> None:
+    # Synthesis broken on purpose: the crisis replies cannot be made ready before listening
+    # starts, so it must not start at all.
+    # Both ways of driving espeak-ng give silence in that process (sitecustomize runs first).
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "sitecustomize.py").write_text(
+        "import numpy, voice.tts as tts\n"
+        "def silent(self, text):\n"
+        "    return numpy.zeros(0, numpy.int16)\n"
+        "tts.Synthesizer._via_pyttsx3 = silent\n"
+        "tts.Synthesizer._via_program = silent\n",
+        encoding="utf-8",
+    )
+    proc = goodenough(
+        ["run", "--model", str(korean_model)], virtual_audio, tmp_path, PYTHONPATH=str(broken)
+    )
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "crisis replies could not be rendered, so it will not start" in err
+    assert "espeak-ng" in err and "Traceback" not in err
 
 
 def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
