@@ -61,8 +61,15 @@ def _read_rest(stream: IO[bytes], tail: bytes) -> tuple[int, list[str]]:
 
 
 def mantras(dialog: Dialog) -> list[str]:
-    """Every short line from the mantra responses, for weaving into breathing."""
-    return [text for r in dialog.in_category("mantra") for text in r.say if len(text.split()) <= 12]
+    """Every short mantra from the mantra responses, for weaving into breathing: the words
+    after a lead-in such as 'Try saying to yourself:', which a breath has no room for."""
+    found = []
+    for response in dialog.in_category("mantra"):
+        for line in response.say:
+            words = line.split(": ", 1)[-1]
+            if len(words.split()) <= 10:
+                found.append(words[:1].upper() + words[1:])
+    return list(dict.fromkeys(found))
 
 
 def reply_record(dialog: Dialog, said: str, reply: Reply) -> dict[str, object]:
