@@ -173,3 +173,11 @@ def test_at_least_forty_distinct_mantras_and_reframes(dialog: Dialog) -> None:
         for text in r.say
     }
     assert len(reframes) >= 40
+
+
+def test_words_in_other_scripts_or_emoji_are_not_taken_for_silence(
+    conversation: Conversation,
+) -> None:
+    for text in ["שלום מה שלומך", "مرحبا كيف حالك", "😭😭😭"]:
+        assert conversation.respond(text).response_id == "fallback", text
+    assert conversation.respond("... ").response_id == "listening"

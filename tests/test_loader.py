@@ -250,3 +250,10 @@ def test_an_alias_of_one_line_of_text_is_fine(tmp_path: Path) -> None:
     )
     write(tmp_path, "a.yaml", text)
     assert load_scripts([tmp_path]).responses["greet"].say == ("Hi.", "hello there")
+
+
+def test_a_complex_key_is_named_plainly(tmp_path: Path) -> None:
+    found = problems(tmp_path, "intents:\n  ? [a, b]\n  : x\n")
+    assert found == [
+        f"{tmp_path / 'a.yaml'}:2: intents.(complex key): keys must be plain non-empty names"
+    ]

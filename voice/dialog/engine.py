@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 
 from . import crisis, mend, safety
@@ -149,7 +150,7 @@ class Conversation:
     def _ordinary(self, text: str, step_id: str | None) -> Reply:
         if not self.dialog.normalizer.clean(text):
             # Nothing but sounds, or words in a script it cannot read: say so either way.
-            quiet = not any(c.isalnum() for c in text)
+            quiet = not any(c.isalnum() or unicodedata.category(c) == "So" for c in text)
             return self._say(self.dialog.response("listening" if quiet else "fallback"), None)
         command = self.dialog.command(text)
         if command is not None:

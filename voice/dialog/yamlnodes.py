@@ -54,7 +54,7 @@ class Node:
             return {}
         out: dict[str, Node] = {}
         for key_node, value_node in self.node.value:
-            name = str(key_node.value)
+            name = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "(complex key)"
             entry = self.child(value_node, name, key_node.start_mark.line + 1)
             keyed = Node(key_node, self.path, entry.key, self.problems)
             if not isinstance(key_node, yaml.ScalarNode) or not name.strip():
