@@ -138,3 +138,19 @@ def test_logs_keep_her_words_and_topics_private(
     assert loop.barge_ins and loop.turns  # both happened, so both were logged
     logged = caplog.text.lower()
     assert ("yelled" in logged, "guilt" in logged, "'stop'" in logged) == (transcripts,) * 3
+
+
+@pytest.mark.parametrize("said", ["hush", "oh never mind", "cancel"])
+def test_the_stop_commands_in_the_scripts_cut_speech_short(dialog: Dialog, said: str) -> None:
+    # These were stop commands in commands.yaml that could not interrupt speech.
+    clock = Clock()
+    recognizer = ScriptedRecognizer([(1.0, "i yelled at my kids")], clock)
+    barge = ScriptedRecognizer([(1.5, said)], clock)
+    speaker = TalkingSpeaker(clock)
+    options = LoopOptions(wake=False)
+    loop = VoiceLoop(dialog, Silence(), recognizer, barge, speaker, options, clock)
+    for _ in range(25):
+        loop.feed(Chunk(b"\0" * 3200, clock.now))
+        clock.now += 0.1
+    assert [b.word for b in loop.barge_ins] == [said.removeprefix("oh ")]
+    assert not speaker.speaking

@@ -17,7 +17,6 @@ from .transcript import Transcript, Word
 _LOGGER = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-BARGE_IN_WORDS = ("stop", "quiet", "enough", "pause")
 DOWNLOAD_HINT = (
     "Download the English model with 'goodenough models download' (it goes into {folder}), "
     "or point to a Vosk model folder with --model PATH or GOODENOUGH_MODEL."

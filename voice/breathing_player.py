@@ -44,6 +44,8 @@ class MonotonicClock:
 
 STOP_LINE = "Okay, we'll stop there. Well done."
 CONTROLS = ("stop", "pause", "slower", "faster", "again")
+BREATHING_WORDS = frozenset({"slower", "faster", "again"})
+"""Heard during an exercise (with the stop phrases) and passed to it as controls."""
 
 
 @dataclass(frozen=True)

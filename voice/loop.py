@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .breathing import Exercise
-from .breathing_player import BreathingPlayer
+from .breathing_player import BREATHING_WORDS, BreathingPlayer
 from .dialog.dialog import Dialog
 from .dialog.engine import Conversation, Reply
 from .textchat import mantras
@@ -20,8 +20,6 @@ from .wake import WakePhrase
 
 _LOGGER = logging.getLogger(__name__)
 
-STOP_WORDS = frozenset({"stop", "quiet", "enough", "pause"})
-BREATHING_WORDS = frozenset({"slower", "faster", "again"})
 ECHO_WINDOW = 1.5
 """A barge-in word heard within this many seconds of when the assistant itself says it
 is taken for an echo of its own voice."""
@@ -135,6 +133,8 @@ class VoiceLoop:
         self.options = options
         self.clock = clock
         self.wake = WakePhrase(options.wake_phrase)
+        self.stop_phrases = dialog.stop_phrases()
+        """What cuts speech short: the stop command's short phrasings, from the scripts."""
         self.state = _State()
 
     @property
@@ -251,12 +251,13 @@ class VoiceLoop:
         result = self.barge.accept(chunk.pcm)
         if result is None or not result.text:
             return
-        words = result.text.lower().split()
-        player = self.state.player
-        for word in words:
-            if word in STOP_WORDS and not self._is_echo(word):
-                self._barge_in(word, chunk.captured)
+        heard = f" {' '.join(result.text.lower().split())} "
+        for phrase in self.stop_phrases:
+            if f" {phrase} " in heard and not self._is_echo(phrase.split()[0]):
+                self._barge_in(phrase, chunk.captured)
                 return
+        player = self.state.player
+        for word in heard.split():
             if player is not None and word in BREATHING_WORDS and not self._is_echo(word):
                 player.control(word)
                 self.barge.reset()

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from . import asr
 from .audio import AudioDeviceError, Mic, ResilientMic, rescan_devices
+from .breathing_player import BREATHING_WORDS
 from .cli_audio import speech_out
 from .dialog.crisis import all_replies
 from .dialog.dialog import Dialog
-from .loop import BREATHING_WORDS, STOP_WORDS, LoopOptions, VoiceLoop
+from .loop import LoopOptions, VoiceLoop
 from .settings import Settings
 from .speech import SpeechOut
 from .tts import SpeechError
@@ -70,7 +71,8 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
     model = asr.load_model(path, settings.endpoint_silence_seconds)
     stall = max(1.0, 2 * settings.endpoint_silence_seconds)
     recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
-    barge = asr.VoskRecognizer(model, grammar=tuple(sorted(STOP_WORDS | BREATHING_WORDS)))
+    listen_for = {*dialog.stop_phrases(), *BREATHING_WORDS}
+    barge = asr.VoskRecognizer(model, grammar=tuple(sorted(listen_for)))
     speech = speech_out(settings)
     try:
         speech.keep_ready(all_replies(dialog.helplines[settings.country]))

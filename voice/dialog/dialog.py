@@ -18,9 +18,8 @@ from .schema import Intent, Response, Scripts
 REQUIRED_RESPONSES = ("fallback", "listening", "nothing_yet")
 """Responses the engine itself needs: no match, empty input, 'repeat' before any reply."""
 
-_POLITE_WORDS = "please ok okay just now so and oh well right sorry hey can could would will you"
-POLITE = frozenset([*_POLITE_WORDS.split(), "maybe", "kindly", "a", "bit", "little", "love"])
-"""Words stripped around a command: 'okay stop please' is still 'stop'."""
+BARGE_IN_WORDS = 2
+"""A stop phrase that can cut speech short is at most this many words ('never mind')."""
 
 CONFIDENT = 0.30
 """Below this probability for the best kind of reply, nothing fits (chosen on held-out data)."""
@@ -97,8 +96,17 @@ class Dialog:
 
     def _bare(self, text: str) -> str:
         words = self.normalizer.clean(text).split()
-        kept = [w for w in words if w not in POLITE]
+        kept = [w for w in words if w not in self.scripts.vocabulary.polite]
         return " ".join(dict.fromkeys(kept))
+
+    def stop_phrases(self) -> tuple[str, ...]:
+        """The stop command's short phrasings, as they can cut speech short mid-sentence."""
+        found = {
+            bare
+            for bare, intent in self._commands.items()
+            if intent.command == "stop" and len(bare.split()) <= BARGE_IN_WORDS
+        }
+        return tuple(sorted(found))
 
     def command(self, text: str) -> Intent | None:
         """The command this whole utterance is, word for word (polite words aside)."""

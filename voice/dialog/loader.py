@@ -285,7 +285,7 @@ def _read_phase(item: Node) -> Phase:
 
 
 def _read_vocabulary(section: Node, seen: _Collected) -> None:
-    fields = section.mapping(allowed=("fillers", "corrections"))
+    fields = section.mapping(allowed=("fillers", "corrections", "polite"))
     corrections = (
         tuple(
             (key.rsplit(".", 1)[-1], node.text())
@@ -295,13 +295,15 @@ def _read_vocabulary(section: Node, seen: _Collected) -> None:
         else ()
     )
     fillers = frozenset(fields["fillers"].texts()) if "fillers" in fields else frozenset()
-    seen.vocab.append(Vocabulary(fillers=fillers, corrections=corrections))
+    polite = frozenset(fields["polite"].texts()) if "polite" in fields else frozenset()
+    seen.vocab.append(Vocabulary(fillers=fillers, corrections=corrections, polite=polite))
 
 
 def _merge_vocab(parts: list[Vocabulary]) -> Vocabulary:
     return Vocabulary(
         fillers=frozenset().union(*(p.fillers for p in parts)),
         corrections=tuple(pair for p in parts for pair in p.corrections),
+        polite=frozenset().union(*(p.polite for p in parts)),
     )
 
 

@@ -94,6 +94,8 @@ class Vocabulary:
 
     fillers: frozenset[str] = frozenset()
     corrections: tuple[tuple[str, str], ...] = ()
+    polite: frozenset[str] = frozenset()
+    """Words that may stand around a command and leave it a command ('okay stop please')."""
 
 
 @dataclass(frozen=True)
