@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from voice.breathing import Exercise, speech_seconds, timeline
+from voice.breathing import TONE_SECONDS, Exercise, speech_seconds, timeline
 from voice.breathing_player import STOP_LINE, BreathingPlayer
 from voice.dialog.dialog import Dialog
 from voice.textchat import mantras
@@ -29,9 +29,15 @@ def test_every_pattern_timeline_is_exact(dialog: Dialog) -> None:
         for number in range(pattern.rounds):
             offset = lead + number * cycle
             for phase in pattern.phases:
-                expected.append((round(offset, 3), phase.name, phase.cue, number))
+                if not pattern.tone:
+                    expected.append((round(offset, 3), "phase", phase.name, number))
+                else:  # a tone at the change, its words after it in the first round only
+                    expected.append((round(offset, 3), "tone", phase.name, number))
+                    if number == 0:
+                        words_at = round(offset + TONE_SECONDS, 3)
+                        expected.append((words_at, "phase", phase.name, number))
                 offset += phase.seconds
-        got = [(c.at, c.phase, c.text, c.round) for c in cues if c.kind == "phase"]
+        got = [(c.at, c.kind, c.phase, c.round) for c in cues if c.kind in {"phase", "tone"}]
         assert got == expected, pattern.id
         assert cues[0].kind == "intro" and cues[0].at == 0
         assert cues[-1].kind == "closing"
@@ -67,7 +73,11 @@ def test_counts_mantras_and_pace(dialog: Dialog) -> None:
     assert [round(b - a, 3) for a, b in itertools.pairwise(phases)] == [6.0] * 7
     quiet = timeline(Exercise(box, count=False, tone=True))
     assert not any(c.kind == "count" for c in quiet)
-    assert sum(c.kind == "tone" for c in quiet) == 4 * box.rounds
+    tones = [c for c in quiet if c.kind == "tone"]
+    assert len(tones) == 4 * box.rounds
+    # Each tone has room to sound before anything else starts; words only in round one.
+    assert all(c.budget >= TONE_SECONDS for c in tones)
+    assert {c.round for c in quiet if c.kind == "phase"} == {0}
 
 
 @dataclass
@@ -94,13 +104,13 @@ class FakeClock:
 @dataclass
 class FakeVoice:
     said: list[tuple[str, float]] = field(default_factory=list)
-    tones: int = 0
+    tones: list[float] = field(default_factory=list)
 
     def say(self, text: str, budget: float) -> None:
         self.said.append((text, budget))
 
     def tone(self, seconds: float) -> None:
-        self.tones += 1
+        self.tones.append(seconds)
 
 
 def play(
@@ -191,3 +201,15 @@ def test_breathe_json_and_list_commands() -> None:
         check=False,
     )
     assert bad.returncode == 2 and "no pattern 'yoga'" in bad.stderr
+
+
+def test_tones_sound_for_their_full_length(dialog: Dialog) -> None:
+    clock = FakeClock()
+    voice = FakeVoice()
+    box = dialog.scripts.patterns["box"]
+    player = BreathingPlayer(Exercise(box, rounds=2, tone=True, count=False), voice, clock)
+    player.run()
+    assert voice.tones == [TONE_SECONDS] * 8
+    # The words name each phase once, after its tone; then the tones carry on alone.
+    assert [text for text, _ in voice.said[1:5]] == [p.cue for p in box.phases]
+    assert len(voice.said) == 1 + 4 + 1  # intro, four cues, closing

@@ -10,6 +10,8 @@ from .dialog.schema import Pattern
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WORDS_PER_SECOND = 2.5
 """A calm speaking pace, used to estimate how long a line takes to say."""
+TONE_SECONDS = 0.3
+"""A phase-change tone's length; the spoken cue, when there is one, follows it."""
 PACE_STEP = 1.2
 """'slower' multiplies phase lengths by this; 'faster' divides by it."""
 PACE_LIMITS = (0.6, 2.0)
@@ -68,8 +70,13 @@ def _round_cues(ex: Exercise, number: int, start: float, mantras: Iterator[str])
     for phase in ex.pattern.phases:
         length = phase.seconds * ex.pace
         if ex.uses_tone:
+            # The tone marks each change; the words come only in the first round, to say
+            # which tone is which, then the tone alone keeps the rhythm.
             cues.append((at, "tone", "", phase.name, number))
-        cues.append((at, "phase", phase.cue, phase.name, number))
+            if number == 0:
+                cues.append((at + TONE_SECONDS, "phase", phase.cue, phase.name, number))
+        else:
+            cues.append((at, "phase", phase.cue, phase.name, number))
         if phase.mantra and mantra_round:
             after = at + speech_seconds(phase.cue)
             text = next(mantras, "")

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from .breathing import PACE_LIMITS, PACE_STEP, Cue, Exercise, timeline
+from .breathing import PACE_LIMITS, PACE_STEP, TONE_SECONDS, Cue, Exercise, timeline
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class BreathingPlayer:
     def _play(self, cue: Cue, deadline: float) -> None:
         self.played.append(Played(cue, deadline, self.clock.now()))
         if cue.kind == "tone":
-            self.voice.tone(min(0.25, cue.budget))
+            self.voice.tone(min(TONE_SECONDS, cue.budget))
         elif cue.text:
             self.voice.say(cue.text, cue.budget)
 
