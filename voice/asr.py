@@ -11,12 +11,12 @@ from pathlib import Path
 
 import vosk
 
+from .formats import HEARD
 from .modelstore import installed, looks_like_model
 from .transcript import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 DOWNLOAD_HINT = (
     "Download the English model with 'goodenough models download' (it goes into {folder}), "
     "or point to a Vosk model folder with --model PATH or GOODENOUGH_MODEL."
@@ -94,9 +94,9 @@ class VoskRecognizer:
         self, model: vosk.Model, grammar: tuple[str, ...] | None = None, stall_seconds: float = 1.5
     ) -> None:
         if grammar:
-            self._rec = vosk.KaldiRecognizer(model, SAMPLE_RATE, json.dumps([*grammar, "[unk]"]))
+            self._rec = vosk.KaldiRecognizer(model, HEARD.rate, json.dumps([*grammar, "[unk]"]))
         else:
-            self._rec = vosk.KaldiRecognizer(model, SAMPLE_RATE)
+            self._rec = vosk.KaldiRecognizer(model, HEARD.rate)
         self._rec.SetWords(True)
         self._heard = 0.0
         self._last_partial = ""
@@ -106,7 +106,7 @@ class VoskRecognizer:
         background noise can keep Vosk's own endpointer from ever firing."""
 
     def accept(self, pcm: bytes) -> Transcript | None:
-        self._heard += len(pcm) / 2 / SAMPLE_RATE
+        self._heard += HEARD.seconds(len(pcm))
         if self._rec.AcceptWaveform(pcm):
             self._last_partial = ""
             return self._final(json.loads(self._rec.Result()))

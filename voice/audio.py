@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import sounddevice as sd
 
+from .formats import HEARD, SPOKEN
+
 _LOGGER = logging.getLogger(__name__)
 
-MIC_RATE = 16000
+MIC_RATE = HEARD.rate
 """Vosk models expect 16 kHz mono."""
 CHUNK_SECONDS = 0.1
 
@@ -197,7 +199,9 @@ class Speaker:
     callback knows exactly when the first frame of a sound was handed to the device.
     """
 
-    def __init__(self, device: str | None = None, rate: int = 22050, block: int = 512) -> None:
+    def __init__(
+        self, device: str | None = None, rate: int = SPOKEN.rate, block: int = 512
+    ) -> None:
         self.rate = rate
         self.device = device
         self._block = block
@@ -313,7 +317,9 @@ class Speaker:
             self._done.set()
 
 
-def tone(seconds: float, rate: int = 22050, hz: float = 432.0, level: float = 0.25) -> np.ndarray:
+def tone(
+    seconds: float, rate: int = SPOKEN.rate, hz: float = 432.0, level: float = 0.25
+) -> np.ndarray:
     """A soft sine tone with gentle fade in and out, for breathing phase changes."""
     t = np.arange(int(seconds * rate)) / rate
     fade = np.minimum(1.0, np.minimum(t, seconds - t) / min(0.05, seconds / 4))

@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pyttsx3
 
+from .formats import SPOKEN
+
 _LOGGER = logging.getLogger(__name__)
 
 RATE_LIMITS = (90, 240)
@@ -27,7 +29,7 @@ PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en", "en")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _NUMBER = re.compile(r"\b\d[\d-]{1,}\d\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
-SAMPLE_RATE = 22050
+SAMPLE_RATE = SPOKEN.rate
 """espeak-ng's output rate, which pyttsx3 also writes into its files (Hz)."""
 MAX_CHUNK_CHARS = 300
 """The longest piece handed to espeak-ng in one call (characters)."""
