@@ -209,3 +209,18 @@ def test_limits_hold_their_own_values() -> None:
         for bad in (math.nan, math.inf, -math.inf, limit.low - 1, limit.high + 1, True):
             with pytest.raises(ValueError, match=limit.what):
                 limit.check(bad)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["breathe", "--json", "--pace=--"],
+        ["breathe", "--json", "--rounds=--"],
+        ["--country=--", "classify"],
+        ["--dialogs=--", "classify"],
+        ["run", "--wake-phrase=--"],
+    ],
+)
+def test_a_flag_given_only_a_double_dash_is_refused(args: list[str]) -> None:
+    flag = next(a for a in args if a.endswith("=--")).removesuffix("=--")
+    refused(run(args, b"hi\n"), f"argument {flag}: expected a value")

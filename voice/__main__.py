@@ -14,7 +14,7 @@ from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
 from .dialog.router import VectorStore
 from .exits import guarded
-from .limits import in_range
+from .limits import Parser, in_range
 from .settings import ConfigError, Settings, default_config_path, load_config
 from .textchat import progress_bar
 
@@ -22,7 +22,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="goodenough", description=__doc__)
+    parser = Parser(prog="goodenough", description=__doc__)
     parser.add_argument("--config", type=Path, help="config file (YAML)")
     parser.add_argument("--dialogs", type=Path, action="append", help="script folder or file")
     parser.add_argument("--debug", action="store_true", help="verbose logs")
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _audio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _audio_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     from . import cli_audio  # the audio commands' flags live beside their handlers
 
     cli_audio.add_commands(sub)

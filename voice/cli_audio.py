@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .dialog.engine import Reply
-from .limits import LIMITS, has_words, in_range
+from .limits import LIMITS, Parser, has_words, in_range
 from .settings import Settings
 from .textchat import mantras
 
@@ -28,7 +28,7 @@ _LOGGER = logging.getLogger(__name__)
 Sub = argparse._SubParsersAction
 
 
-def add_commands(sub: Sub[argparse.ArgumentParser]) -> None:
+def add_commands(sub: Sub[Parser]) -> None:
     """Register run, say, devices, models and breathe."""
     run = sub.add_parser("run", help="listen in the kitchen and talk back")
     _voice_flags(run)

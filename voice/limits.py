@@ -1,10 +1,11 @@
-"""The one table of allowed ranges for every number a user, a flag or the config file gives."""
+"""What the command line and the config file may say: one table of allowed ranges for every
+number, argparse types that check against it, and a parser that refuses empty values."""
 
 from __future__ import annotations
 
 import argparse
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 
@@ -87,3 +88,22 @@ def has_words(what: str) -> Callable[[str], str]:
         return text
 
     return parse
+
+
+MAY_BE_EMPTY = frozenset({"files", "paths"})
+"""Arguments that are rightly an empty list when none are given."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that refuses `--flag=--`: Python 3.11's argparse drops the `--` and
+    stores an empty list, which no type function ever sees."""
+
+    def parse_known_args(  # type: ignore[override]  # typeshed's overloads; one form is used
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extra = super().parse_known_args(args, namespace)
+        for name, value in vars(parsed).items():
+            empty = value == [] and name not in MAY_BE_EMPTY
+            if empty or (isinstance(value, list) and [] in value):
+                self.error(f"argument --{name.replace('_', '-')}: expected a value")
+        return parsed, extra
