@@ -15,7 +15,17 @@ import pytest
 from .conftest import ROOT
 from .test_cli import run
 
+pytestmark = pytest.mark.usefixtures("dialog")
+"""Loading the scripts once in this process first leaves the trained model in the shared
+cache, so the programs started below do not each train it (slow) on a fresh machine."""
+
 VOICE = [sys.executable, "-m", "voice"]
+
+
+def as_in_a_terminal() -> None:
+    """SIGPIPE unblocked, as a shell has it: once a test has imported sounddevice, PortAudio
+    has blocked it in the test process, and children inherit that."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGPIPE})
 
 
 def test_a_reader_that_leaves_early_ends_it_as_it_ends_cat(tmp_path: Path) -> None:
@@ -31,6 +41,7 @@ def test_a_reader_that_leaves_early_ends_it_as_it_ends_cat(tmp_path: Path) -> No
             cwd=ROOT,
             timeout=120,
             check=False,
+            preexec_fn=as_in_a_terminal,
         )
 
     ours = pipeline(" ".join(VOICE) + " classify")

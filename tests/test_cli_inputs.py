@@ -17,6 +17,10 @@ from voice.settings import ConfigError, Settings, load_config
 from .conftest import ROOT
 from .test_cli import run
 
+pytestmark = pytest.mark.usefixtures("dialog")
+"""Loading the scripts once in this process first leaves the trained model in the shared
+cache, so the programs started below do not each train it (slow) on a fresh machine."""
+
 
 def refused(result: subprocess.CompletedProcess[bytes], *expected: str) -> str:
     """The error text of a run that must have stopped at its input with exit 2."""

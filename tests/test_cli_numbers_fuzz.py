@@ -21,6 +21,10 @@ from voice.__main__ import _parser
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.usefixtures("dialog")
+"""Loading the scripts once in this process first leaves the trained model in the shared
+cache, so the programs started below do not each train it (slow) on a fresh machine."""
+
 
 @dataclass(frozen=True)
 class NumberFlag:
