@@ -13,6 +13,8 @@ from .dialog.dialog import Dialog
 from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
 from .dialog.router import VectorStore
+from .exits import guarded
+from .limits import Parser, in_range
 from .settings import ConfigError, Settings, default_config_path, load_config
 from .textchat import progress_bar
 
@@ -20,7 +22,7 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="goodenough", description=__doc__)
+    parser = Parser(prog="goodenough", description=__doc__)
     parser.add_argument("--config", type=Path, help="config file (YAML)")
     parser.add_argument("--dialogs", type=Path, action="append", help="script folder or file")
     parser.add_argument("--debug", action="store_true", help="verbose logs")
@@ -36,8 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("files", nargs="*", type=Path, help="TSV: text, category, [command]")
     evaluate.add_argument(
         "--folds",
-        type=int,
-        choices=range(2, 11),
+        type=in_range("folds"),
         metavar="2..10",
         help="also cross-validate on the scripts' own phrasings with this many folds",
     )
@@ -47,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _audio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _audio_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     from . import cli_audio  # the audio commands' flags live beside their handlers
 
     cli_audio.add_commands(sub)
@@ -55,7 +56,8 @@ def _audio_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Defaults, then the config file, then flags."""
-    settings = load_config(args.config or default_config_path(), Settings())
+    named = args.config is not None
+    settings = load_config(args.config or default_config_path(), Settings(), required=named)
     if args.dialogs:
         settings = replace(settings, dialogs=tuple(args.dialogs))
     if args.country:
@@ -65,6 +67,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `goodenough` and `python -m voice`."""
+    return guarded(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
@@ -115,6 +121,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
             if args.folds:
                 store = VectorStore(dialog.encoder, settings.cache_dir / "understanding")
                 print(json.dumps(cross_validate(dialog, store, args.folds)))
+        except BrokenPipeError:
+            raise  # the reader has gone: ended quietly by the caller, not reported as input
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             print(f"goodenough: {exc}", file=sys.stderr)
             return 2

@@ -50,8 +50,12 @@ def rescan_devices() -> None:
 
 def list_devices() -> list[str]:
     """One line per device: index, name, inputs and outputs."""
+    try:
+        devices = list(sd.query_devices())
+    except sd.PortAudioError as exc:
+        raise AudioDeviceError(f"cannot list audio devices: {exc}") from exc
     lines = []
-    for index, dev in enumerate(sd.query_devices()):
+    for index, dev in enumerate(devices):
         ins, outs = dev["max_input_channels"], dev["max_output_channels"]
         lines.append(f"{index:3d}  {dev['name']}  (in: {ins}, out: {outs})")
     return lines

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 from .dialog.schema import Pattern
+from .limits import LIMITS
 
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WORDS_PER_SECOND = 2.5
@@ -14,7 +15,8 @@ TONE_SECONDS = 0.3
 """A phase-change tone's length; the spoken cue, when there is one, follows it."""
 PACE_STEP = 1.2
 """'slower' multiplies phase lengths by this; 'faster' divides by it."""
-PACE_LIMITS = (0.6, 2.0)
+PACE_LIMITS = (LIMITS["pace"].low, LIMITS["pace"].high)
+"""'slower' and 'faster' keep the pace within the range a flag may set."""
 
 
 def speech_seconds(text: str) -> float:

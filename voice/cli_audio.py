@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .dialog.engine import Reply
+from .limits import LIMITS, Parser, has_words, in_range
 from .settings import Settings
 from .textchat import mantras
 
@@ -27,15 +28,19 @@ _LOGGER = logging.getLogger(__name__)
 Sub = argparse._SubParsersAction
 
 
-def add_commands(sub: Sub[argparse.ArgumentParser]) -> None:
+def add_commands(sub: Sub[Parser]) -> None:
     """Register run, say, devices, models and breathe."""
     run = sub.add_parser("run", help="listen in the kitchen and talk back")
     _voice_flags(run)
     run.add_argument("--model", type=Path, help="Vosk model folder")
     run.add_argument("--mic", help="microphone name (substring; see 'devices')")
-    run.add_argument("--wake-phrase", help="default: hey friend")
+    run.add_argument("--wake-phrase", type=has_words("the wake phrase"), help="default: hey friend")
     run.add_argument("--no-wake", action="store_true", help="answer everything")
-    run.add_argument("--follow-up", type=float, help="seconds to listen without the wake phrase")
+    run.add_argument(
+        "--follow-up",
+        type=in_range("follow_up_seconds"),
+        help=f"seconds to listen without the wake phrase, {_span('follow_up_seconds')}",
+    )
     run.add_argument("--log-transcripts", action="store_true", help="log what was heard")
     run.add_argument("--timings", action="store_true", help="log per-turn latency")
     say = sub.add_parser("say", help="speak one line (checks the speaker and voice)")
@@ -48,15 +53,22 @@ def add_commands(sub: Sub[argparse.ArgumentParser]) -> None:
         "download", help="download a Vosk model (default: small English)"
     )
     download.add_argument("name", nargs="?")
-    download.add_argument("--url", help="download from this address instead")
+    download.add_argument("--url", type=_web_address, help="download from this address instead")
     download.add_argument("--sha256", help="expected checksum (needed for unlisted models)")
-    download.add_argument("--timeout", type=float, default=30.0, help="seconds without data")
+    download.add_argument(
+        "--timeout",
+        type=in_range("timeout"),
+        default=30.0,
+        help=f"seconds without data, {_span('timeout')}",
+    )
     models_sub.add_parser("list", help="show installed models")
     breathe = sub.add_parser("breathe", help="a guided breathing exercise")
     breathe.add_argument("pattern_name", nargs="?", metavar="PATTERN")
     breathe.add_argument("--pattern", help="box, four_seven_eight, sigh or coherent")
-    breathe.add_argument("--rounds", type=int)
-    breathe.add_argument("--pace", type=float, default=1.0, help="1.2 is 20%% slower")
+    breathe.add_argument("--rounds", type=in_range("rounds"), help=_span("rounds"))
+    breathe.add_argument(
+        "--pace", type=in_range("pace"), default=1.0, help=f"1.2 is 20%% slower, {_span('pace')}"
+    )
     breathe.add_argument("--tone", action=argparse.BooleanOptionalAction, default=None)
     breathe.add_argument("--list", action="store_true", help="list patterns")
     breathe.add_argument("--json", action="store_true", help="print the timeline; play nothing")
@@ -66,8 +78,25 @@ def add_commands(sub: Sub[argparse.ArgumentParser]) -> None:
 def _voice_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speaker", help="speaker name (substring; see 'devices')")
     parser.add_argument("--voice", help="espeak-ng voice, e.g. en-us")
-    parser.add_argument("--rate", type=int, help="words per minute")
-    parser.add_argument("--volume", type=float, help="0.0 to 1.0")
+    parser.add_argument(
+        "--rate", type=in_range("rate_wpm"), help=f"words a minute, {_span('rate_wpm')}"
+    )
+    parser.add_argument("--volume", type=in_range("volume"), help=_span("volume"))
+
+
+def _span(key: str) -> str:
+    """'80 to 450', for a flag's help."""
+    limit = LIMITS[key]
+    return f"{limit.low:g} to {limit.high:g}"
+
+
+def _web_address(text: str) -> str:
+    from .modelstore import DownloadError, check_url
+
+    try:
+        return check_url(text)
+    except DownloadError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
@@ -145,7 +174,10 @@ def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) ->
 def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> int:
     from .audio import list_devices
 
-    print("\n".join(list_devices()))
+    print(
+        "\n".join(list_devices())
+        or "no audio devices found (is a speaker or microphone connected?)"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ import logging
 import shutil
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -22,6 +23,7 @@ KNOWN_SHA256 = {
 }
 """Pinned checksums; alphacephei publishes only md5, so these come from an independent pin."""
 BLOCK = 1 << 16
+SCHEMES = ("https", "http", "file")
 
 
 class DownloadError(Exception):
@@ -46,7 +48,19 @@ def plan(name: str | None, url: str | None, sha256: str | None) -> Download:
         raise DownloadError(
             f"no pinned checksum for '{model}'; pass --sha256 with the value you trust"
         )
-    return Download(model, url or f"{BASE_URL}/{model}.zip", digest.lower())
+    return Download(model, check_url(url or f"{BASE_URL}/{model}.zip"), digest.lower())
+
+
+def check_url(url: str) -> str:
+    """`url` when it is an address a download can start from; DownloadError otherwise."""
+    parts = urllib.parse.urlsplit(url.strip())
+    where = parts.path if parts.scheme == "file" else parts.netloc
+    if parts.scheme.lower() not in SCHEMES or not where:
+        raise DownloadError(
+            f"'{url}' is not a download address; give one starting with "
+            + ", ".join(f"{s}://" for s in SCHEMES)
+        )
+    return url.strip()
 
 
 def download(job: Download, models_dir: Path, progress: Callable[[int, int], None]) -> Path:
@@ -54,14 +68,21 @@ def download(job: Download, models_dir: Path, progress: Callable[[int, int], Non
     target = models_dir / job.name
     if target.exists():
         raise DownloadError(f"{target} already exists; remove it first to download again")
-    models_dir.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{job.name}.", dir=models_dir))
+    try:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{job.name}.", dir=models_dir))
+    except OSError as exc:
+        raise DownloadError(
+            f"cannot write to the models folder {models_dir}: {exc.strerror or exc}"
+        ) from exc
     try:
         archive = work / "model.zip"
         _fetch(job, archive, progress)
         _verify(archive, job.sha256)
         unpacked = _unpack(archive, work / "unpacked")
         unpacked.rename(target)  # same filesystem: the model appears whole or not at all
+    except OSError as exc:
+        raise DownloadError(f"cannot install the model into {models_dir}: {exc}") from exc
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
@@ -83,6 +104,8 @@ def _fetch(job: Download, into: Path, progress: Callable[[int, int], None]) -> N
         raise DownloadError(f"{job.url}: the server answered {exc.code} {exc.reason}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         raise DownloadError(f"{job.url}: download failed ({exc}); check the connection") from exc
+    except ValueError as exc:  # urllib's word for an address it cannot use
+        raise DownloadError(f"{job.url}: cannot download from this address ({exc})") from exc
     if total and done != total:
         raise DownloadError(f"{job.url}: download cut short ({done} of {total} bytes)")
 

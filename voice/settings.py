@@ -9,6 +9,8 @@ from typing import Any, get_args, get_type_hints
 
 import yaml
 
+from .limits import LIMITS
+
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,23 +66,24 @@ class Settings:
 
 
 class ConfigError(Exception):
-    """The config file is unreadable or names an unknown setting."""
+    """The config file is missing, unreadable, or names an unknown setting or a bad value."""
 
 
 _PATH_FIELDS = {"model", "models_dir", "cache_dir"}
+_FOLDER_FIELDS = {"models_dir", "cache_dir"}
+"""Folders the program writes into: naming an existing file is an error at start-up."""
 
 
-def load_config(path: Path, base: Settings) -> Settings:
-    """Settings overridden by the YAML config file at `path`, if it exists."""
-    if not path.is_file():
+def load_config(path: Path, base: Settings, required: bool = False) -> Settings:
+    """Settings overridden by the YAML config file at `path`. A missing file is an error only
+    when `required` (it was named on the command line); otherwise the defaults stand."""
+    if not path.exists() and not required:
         return base
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping of setting names to values")
+    data = _read(path)
     known = {f.name for f in fields(Settings)}
+    odd = [repr(key) for key in data if not isinstance(key, str)]
+    if odd:
+        raise ConfigError(f"{path}: setting names must be words, not {', '.join(odd)}")
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(
@@ -92,6 +95,25 @@ def load_config(path: Path, base: Settings) -> Settings:
         raise ConfigError(f"{path}: {exc}") from None
 
 
+def _read(path: Path) -> dict[Any, Any]:
+    """The config file's mapping; ConfigError saying why when it cannot be had."""
+    if not path.exists():
+        raise ConfigError(f"{path}: no such config file")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a config file (YAML)")
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (a bad byte at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of setting names to values")
+    return data
+
+
 def _coerce(key: str, value: Any) -> Any:
     """The setting's value from YAML: paths from the strings naming them, others type-checked."""
     if key == "dialogs":
@@ -100,15 +122,36 @@ def _coerce(key: str, value: Any) -> Any:
             raise ConfigError("dialogs: must be a folder or file path, or a list of them")
         return tuple(Path(p) for p in items)
     if key in _PATH_FIELDS:
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"{key}: must be a path")
-        return None if value is None else Path(value)
+        return _path(key, value)
     kinds = _kinds(key)
     numeric_bool = isinstance(value, bool) and bool not in kinds
     if numeric_bool or not isinstance(value, kinds):
         names = " or ".join("empty" if k is type(None) else k.__name__ for k in kinds)
         raise ConfigError(f"{key}: must be {names}, not {value!r}")
+    _check_value(key, value)
     return value
+
+
+def _check_value(key: str, value: Any) -> None:
+    """Numbers within their range (the table the flags use too); the wake phrase not blank."""
+    if key in LIMITS:
+        try:
+            LIMITS[key].check(value)
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    if key == "wake_phrase" and not value.split():
+        raise ConfigError(f"{key}: the wake phrase must have at least one word")
+
+
+def _path(key: str, value: Any) -> Path | None:
+    if value is not None and not isinstance(value, str):
+        raise ConfigError(f"{key}: must be a path")
+    if value is None:
+        return None
+    path = Path(value)
+    if key in _FOLDER_FIELDS and path.exists() and not path.is_dir():
+        raise ConfigError(f"{key}: {path} is a file, not a folder")
+    return path
 
 
 def _kinds(key: str) -> tuple[type, ...]:
