@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import os
 import subprocess
 import sys
 import threading
@@ -131,6 +132,18 @@ def test_interrupt_cleans_up(server: str, tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+def test_work_left_by_a_killed_download_is_cleared_next_time(server: str, tmp_path: Path) -> None:
+    # A download killed outright (power cut, SIGKILL) cannot clean up after itself.
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    abandoned = tmp_path / f".{NAME}.{gone.pid}.x1y2"
+    (abandoned / "unpacked").mkdir(parents=True)
+    running = tmp_path / f".{NAME}.{os.getpid()}.busy"  # a download still going on
+    running.mkdir()
+    download(job(f"{server}/good.zip"), tmp_path, lambda d, t: None)
+    assert leftovers(tmp_path) == sorted([NAME, running.name])
+
+
 def test_plan_pins_the_default_and_refuses_unknown_checksums() -> None:
     default = plan(None, None, None)
     assert default.name == "vosk-model-small-en-us-0.15"
@@ -154,6 +167,10 @@ def test_download_and_list_from_the_command_line(server: str, tmp_path: Path) ->
     wrong = goodenough("download", NAME, "--url", f"{server}/model.zip", "--sha256", "0" * 64)
     assert wrong.returncode == 1 and "checksum" in wrong.stderr.lower(), wrong.stderr
     assert "Traceback" not in wrong.stderr
+    assert "\r" not in wrong.stderr.split("checksum")[-1], "a progress bar drawn after the message"
+    missing = goodenough("download", NAME, "--url", f"{server}/missing.zip", "--sha256", digest)
+    assert missing.returncode == 1 and "404" in missing.stderr
+    assert "B/s" not in missing.stderr and "\r" not in missing.stderr, missing.stderr
     assert leftovers(tmp_path / "models") == []
     good = goodenough("download", NAME, "--url", f"{server}/model.zip", "--sha256", digest)
     assert good.returncode == 0, good.stderr

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
@@ -203,22 +203,33 @@ def _models(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> in
         return 0
     job = replace(modelstore.plan(args.name, args.url, args.sha256), timeout=args.timeout)
     print(f"downloading {job.name} from {job.url}", file=sys.stderr)
-    path = modelstore.download(job, settings.models_dir, _progress_bar())
+    bar = _ProgressBar()
+    try:
+        path = modelstore.download(job, settings.models_dir, bar.update)
+    finally:
+        bar.close()  # before any message, so none is printed after a half-drawn bar
     print(f"installed {path}")
     return 0
 
 
-def _progress_bar() -> Callable[[int, int], None]:
-    from tqdm import tqdm
+class _ProgressBar:
+    """A download's progress on stderr, drawn only once bytes arrive."""
 
-    bar = tqdm(unit="B", unit_scale=True, file=sys.stderr, leave=False)
+    def __init__(self) -> None:
+        self._bar: Any = None
 
-    def update(done: int, total: int) -> None:
-        if total and bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
+    def update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
 
-    return update
+            self._bar = tqdm(unit="B", unit_scale=True, file=sys.stderr, leave=False)
+        if total and self._bar.total != total:
+            self._bar.total = total
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 import urllib.error
@@ -70,7 +71,8 @@ def download(job: Download, models_dir: Path, progress: Callable[[int, int], Non
         raise DownloadError(f"{target} already exists; remove it first to download again")
     try:
         models_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{job.name}.", dir=models_dir))
+        _drop_abandoned(models_dir, job.name)
+        work = Path(tempfile.mkdtemp(prefix=f".{job.name}.{os.getpid()}.", dir=models_dir))
     except OSError as exc:
         raise DownloadError(
             f"cannot write to the models folder {models_dir}: {exc.strerror or exc}"
@@ -86,6 +88,27 @@ def download(job: Download, models_dir: Path, progress: Callable[[int, int], Non
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _drop_abandoned(models_dir: Path, name: str) -> None:
+    """Remove the half-done work of a download whose process is gone (killed, power cut)."""
+    for old in models_dir.glob(f".{name}.*"):
+        parts = old.name.split(".")
+        pid = int(parts[2]) if len(parts) > 3 and parts[2].isdigit() else 0
+        if old.is_dir() and not _alive(pid):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fetch(job: Download, into: Path, progress: Callable[[int, int], None]) -> None:

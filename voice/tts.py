@@ -19,10 +19,12 @@ import numpy as np
 import pyttsx3
 
 from .formats import SPOKEN
+from .limits import LIMITS
 
 _LOGGER = logging.getLogger(__name__)
 
-RATE_LIMITS = (90, 240)
+RATE_LIMITS = (int(LIMITS["rate_wpm"].low), int(LIMITS["rate_wpm"].high))
+"""'slower' and 'faster' stay within the range the --rate flag allows."""
 """Words per minute: slower than 90 drags, faster than 240 is hard to follow."""
 RATE_STEP = 20
 PREFERRED_VOICES = ("gmw/en-us", "en-us", "gmw/en", "en")
