@@ -259,6 +259,33 @@ def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> Non
     assert os.path.isdir(tmp_path / "cache" / "goodenough")
 
 
+def test_five_fresh_processes_speak_the_whole_crisis_reply(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    # Each with an empty speech cache, as on a fresh install: the reply that must never
+    # fail is heard from its first word to its last, every time.
+    from voice.dialog.crisis import crisis_reply, load_helplines
+    from voice.tts import Synthesizer
+
+    text = crisis_reply("crisis_self", load_helplines()["US"])
+    synth = Synthesizer(None, 150, None)
+    seconds = len(synth.pcm(text)) / synth.sample_rate
+    for attempt in range(5):
+        folder = tmp_path / f"fresh{attempt}"
+        folder.mkdir()
+        recording = folder / "out.raw"
+        recorder = virtual_audio.record_speaker(recording)
+        proc = goodenough(["chat", "--speak"], virtual_audio, folder, stdin=True)
+        out, err = proc.communicate("i want to kill myself\n", timeout=120)
+        time.sleep(0.3)
+        recorder.terminate()
+        recorder.wait()
+        assert proc.returncode == 0 and "988" in out, err
+        spans = loud_spans(recording, gap=0.8)
+        heard = spans[-1][1] - spans[0][0] if spans else 0.0
+        assert heard > 0.85 * seconds, (attempt, heard, seconds, spans)
+
+
 def test_chat_speak_says_each_reply(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
     recording = tmp_path / "out.raw"
     recorder = virtual_audio.record_speaker(recording)
