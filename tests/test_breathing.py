@@ -213,3 +213,14 @@ def test_tones_sound_for_their_full_length(dialog: Dialog) -> None:
     # The words name each phase once, after its tone; then the tones carry on alone.
     assert [text for text, _ in voice.said[1:5]] == [p.cue for p in box.phases]
     assert len(voice.said) == 1 + 4 + 1  # intro, four cues, closing
+
+
+@pytest.mark.parametrize(("flag", "tones"), [("--tone", True), ("--no-tone", False), (None, True)])
+def test_tone_flags_are_honoured(flag: str | None, tones: bool) -> None:
+    # coherent asks for tones in its pattern; --no-tone must still silence them.
+    args = [sys.executable, "-m", "voice", "breathe", "coherent", "--rounds", "1", "--json"]
+    result = subprocess.run(
+        [*args, *([flag] if flag else [])], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    cues = json.loads(result.stdout)["cues"]
+    assert any(c["kind"] == "tone" for c in cues) is tones

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from voice.breathing import timeline
 from voice.dialog.dialog import Dialog
 from voice.loop import LoopOptions, VoiceLoop
 
@@ -154,3 +155,23 @@ def test_the_stop_commands_in_the_scripts_cut_speech_short(dialog: Dialog, said:
         clock.now += 0.1
     assert [b.word for b in loop.barge_ins] == [said.removeprefix("oh ")]
     assert not speaker.speaking
+
+
+@pytest.mark.parametrize(("tone", "tones"), [(True, 4), (False, 0)])
+def test_the_breathing_settings_reach_the_live_loop(dialog: Dialog, tone: bool, tones: int) -> None:
+    clock = Clock()
+    recognizer = ScriptedRecognizer([(1.0, "can we do box breathing")], clock)
+    speaker = Speaker()
+    played: list[float] = []
+    speaker.tone = played.append  # type: ignore[method-assign]
+    options = LoopOptions(wake=False, breathing_tone=tone, breathing_count=False)
+    loop = VoiceLoop(dialog, Silence(), recognizer, recognizer, speaker, options, clock)
+    for _ in range(15):
+        loop.feed(Chunk(b"\0" * 3200, clock.now))
+        clock.now += 0.1
+    assert loop.state.player is not None and loop.state.player_thread is not None
+    loop.state.player.control("stop")
+    loop.state.player_thread.join(timeout=5)
+    exercise = loop.state.player.exercise
+    assert exercise.uses_tone is tone and exercise.count is False
+    assert len([c for c in timeline(exercise) if c.kind == "tone" and c.round == 0]) == tones

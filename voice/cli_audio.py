@@ -249,7 +249,7 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
         args.rounds,
         args.pace,
         settings.breathing_count,
-        tone or None,
+        tone,
     )
     if args.json:
         print(json.dumps(timeline_data(exercise, timeline(exercise))))

@@ -75,6 +75,9 @@ class LoopOptions:
     country: str = "US"
     conversation_seconds: float = 600.0
     """A quiet spell this long ends the conversation; her next words start a new one."""
+    breathing_tone: bool | None = None
+    """Tones at breathing phase changes: always, never, or (None) as the pattern says."""
+    breathing_count: bool = True
 
 
 @dataclass
@@ -241,7 +244,13 @@ class VoiceLoop:
     def _breathe(self, reply: Reply) -> None:
         assert reply.breathing is not None
         pattern = self.dialog.scripts.patterns[reply.breathing]
-        player = BreathingPlayer(Exercise(pattern, mantras(self.dialog)), self.speech)
+        exercise = Exercise(
+            pattern,
+            mantras(self.dialog),
+            count=self.options.breathing_count,
+            tone=self.options.breathing_tone,
+        )
+        player = BreathingPlayer(exercise, self.speech)
         self.recognizer.reset()
         thread = threading.Thread(target=player.run, name="breathing", daemon=True)
         self.state.player, self.state.player_thread = player, thread

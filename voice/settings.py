@@ -55,8 +55,9 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)
     log_transcripts: bool = False
     timings: bool = False
-    breathing_tone: bool = False
-    """Mark each breathing phase change with a soft tone."""
+    breathing_tone: bool | None = None
+    """Mark each breathing phase change with a soft tone (true), never (false), or as each
+    pattern says (left out)."""
     country: str = "US"
     """Whose helpline numbers are given: US, CA, GB, IE, AU or NZ."""
     conversation_minutes: float = 10.0

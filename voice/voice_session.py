@@ -60,6 +60,8 @@ def options_from(settings: Settings) -> LoopOptions:
         timings=settings.timings,
         country=settings.country,
         conversation_seconds=settings.conversation_minutes * 60,
+        breathing_tone=settings.breathing_tone,
+        breathing_count=settings.breathing_count,
     )
 
 
