@@ -22,7 +22,20 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="goodenough", description=__doc__)
+    parser = Parser(
+        prog="goodenough",
+        description=(
+            "Good Enough: a calm voice companion for the kitchen. Say what is weighing on you; "
+            "it answers with a mantra, a reframe or a breathing exercise. Nothing leaves the "
+            "device."
+        ),
+        epilog=(
+            "Start with: goodenough models download, then goodenough run. Every setting can "
+            "also go in ~/.config/goodenough/config.yaml (see the README). Environment: "
+            "GOODENOUGH_MODEL names a Vosk model folder (after --model, before the config "
+            "file); XDG_CONFIG_HOME and XDG_CACHE_HOME move the config and cache folders."
+        ),
+    )
     parser.add_argument("--config", type=Path, help="config file (YAML)")
     parser.add_argument("--dialogs", type=Path, action="append", help="script folder or file")
     parser.add_argument("--debug", action="store_true", help="verbose logs")

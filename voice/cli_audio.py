@@ -30,7 +30,15 @@ Sub = argparse._SubParsersAction
 
 def add_commands(sub: Sub[Parser]) -> None:
     """Register run, say, devices, models and breathe."""
-    run = sub.add_parser("run", help="listen in the kitchen and talk back")
+    run = sub.add_parser(
+        "run",
+        help="listen in the kitchen and talk back",
+        description=(
+            "Listen for the wake phrase, then answer what she says. Speech model: --model, "
+            "else GOODENOUGH_MODEL, else the config file's model, else any model in the "
+            "models folder (goodenough models download)."
+        ),
+    )
     _voice_flags(run)
     run.add_argument("--model", type=Path, help="Vosk model folder")
     run.add_argument("--mic", help="microphone name (substring; see 'devices')")
