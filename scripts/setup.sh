@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 packages=(python3 python3-venv espeak-ng libespeak-ng1 libportaudio2 alsa-utils)
 extras="audio"
 if [[ "${1:-}" == "--test" ]]; then
-    # The tests run real audio through a private PulseAudio server with virtual devices.
-    packages+=(pulseaudio pulseaudio-utils libasound2-plugins sox)
+    # The tests run real audio through a private PulseAudio server with virtual devices,
+    # and check the service unit with systemd-analyze.
+    packages+=(pulseaudio pulseaudio-utils libasound2-plugins sox systemd)
     extras="audio,test"
 fi
 

@@ -244,6 +244,37 @@ def test_run_refuses_to_start_when_the_crisis_replies_cannot_be_rendered(
     assert "espeak-ng" in err and "Traceback" not in err
 
 
+def test_run_tells_systemd_it_is_ready_pings_its_watchdog_and_stops_quickly(
+    virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
+) -> None:
+    import socket
+
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(address)
+        server.settimeout(60)
+        proc = goodenough(
+            ["run", "--model", str(korean_model)],
+            virtual_audio,
+            tmp_path,
+            NOTIFY_SOCKET=address,
+            WATCHDOG_USEC="1000000",
+        )
+        try:
+            assert server.recv(100) == b"READY=1"
+            server.settimeout(2)
+            assert [server.recv(100) for _ in range(3)] == [b"WATCHDOG=1"] * 3
+            asked = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=10)
+            assert time.monotonic() - asked < 2.0
+            assert proc.returncode == 0
+            assert server.recv(100) == b"STOPPING=1"
+        finally:
+            proc.kill()
+            proc.communicate()
+
+
 def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
     recording = tmp_path / "out.raw"
     recorder = virtual_audio.record_speaker(recording)

@@ -55,6 +55,16 @@ def add_commands(sub: Sub[Parser]) -> None:
     say.add_argument("text")
     _voice_flags(say)
     sub.add_parser("devices", help="list audio devices")
+    service = sub.add_parser(
+        "service",
+        help="run at boot as a systemd user service",
+        description=(
+            "install: write, enable and start a systemd user unit that runs 'goodenough run' "
+            "at boot (with --config if given), restarted if it dies or hangs; uninstall; "
+            "status; print (the unit, to standard output)."
+        ),
+    )
+    service.add_argument("service_command", choices=("install", "uninstall", "status", "print"))
     models = sub.add_parser("models", help="download or list speech models")
     models_sub = models.add_subparsers(dest="models_command", required=True)
     download = models_sub.add_parser(
@@ -169,6 +179,7 @@ def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) ->
         "devices": _devices,
         "models": _models,
         "breathe": _breathe,
+        "service": _service,
     }
     try:
         return handlers[args.command](args, settings, dialog)
@@ -177,6 +188,25 @@ def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) ->
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _service(args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> int:
+    from . import service
+
+    try:
+        if args.service_command == "print":
+            print(service.unit_text(args.config), end="")
+        elif args.service_command == "status":
+            for key, value in service.status().items():
+                print(f"{key}: {value}")
+        elif args.service_command == "install":
+            print("\n".join(service.install(args.config)))
+        else:
+            print("\n".join(service.uninstall()))
+    except (service.ServiceError, OSError) as exc:
+        print(f"goodenough: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> int:
@@ -277,6 +307,7 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
 
 
 def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
+    from .notify import Notifier
     from .voice_session import open_session
 
     session = open_session(settings, dialog, args.model)
@@ -284,8 +315,11 @@ def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     _LOGGER.info("listening; say '%s' and what's on your mind", settings.wake_phrase)
+    systemd = Notifier()
+    systemd.send("READY=1")
     try:
-        session.loop.run(stop)
+        session.loop.run(stop, systemd.ping)
     finally:
+        systemd.send("STOPPING=1")
         session.close()
     return 0

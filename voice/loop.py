@@ -148,9 +148,11 @@ class VoiceLoop:
     def barge_ins(self) -> list[BargeIn]:
         return self.state.barge_ins
 
-    def run(self, stop: threading.Event) -> None:
-        """Listen and answer until `stop` is set."""
+    def run(self, stop: threading.Event, alive: Callable[[], None] = lambda: None) -> None:
+        """Listen and answer until `stop` is set; `alive` is called every turn of the loop
+        (a service's watchdog ping), so a loop that hangs stops calling it."""
         while not stop.is_set():
+            alive()
             chunk = self.source.read(0.2)
             if chunk is not None:
                 self.feed(chunk)
