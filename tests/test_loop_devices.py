@@ -275,6 +275,54 @@ def test_run_tells_systemd_it_is_ready_pings_its_watchdog_and_stops_quickly(
             proc.communicate()
 
 
+def test_sighup_reloads_the_scripts_and_a_broken_edit_changes_nothing(
+    virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import socket
+
+    scripts = tmp_path / "dialogs"
+    shutil.copytree(DIALOGS, scripts)
+    practices = scripts / "practices.yaml"
+    good = practices.read_text(encoding="utf-8")
+    address = str(tmp_path / "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
+        server.bind(address)
+        server.settimeout(60)
+        proc = goodenough(
+            ["--dialogs", str(scripts), "run", "--model", str(korean_model)],
+            virtual_audio,
+            tmp_path,
+            NOTIFY_SOCKET=address,
+        )
+        logged: list[str] = []
+        reader = threading.Thread(target=lambda: logged.extend(proc.stderr or []), daemon=True)
+        reader.start()
+
+        def wait_for(text: str) -> None:
+            deadline = time.monotonic() + 60
+            while not any(text in line for line in logged) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert any(text in line for line in logged), logged
+
+        try:
+            assert server.recv(100) == b"READY=1"
+            practices.write_text(good + "\nresponses:\n  broken: [\n", encoding="utf-8")
+            proc.send_signal(signal.SIGHUP)
+            wait_for("the ones already loaded keep running")
+            assert any(f"{practices}:" in line for line in logged), logged
+            assert proc.poll() is None
+            practices.write_text(good.replace("Good enough is enough", "Enough is plenty"))
+            proc.send_signal(signal.SIGHUP)
+            wait_for("scripts reloaded")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            proc.kill()
+            proc.wait()
+    assert "Traceback" not in "".join(logged)
+
+
 def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
     recording = tmp_path / "out.raw"
     recorder = virtual_audio.record_speaker(recording)

@@ -308,6 +308,7 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
 
 def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     from .notify import Notifier
+    from .reload import ScriptReloader
     from .voice_session import open_session
 
     session = open_session(settings, dialog, args.model)
@@ -315,10 +316,17 @@ def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     _LOGGER.info("listening; say '%s' and what's on your mind", settings.wake_phrase)
+    reloader = ScriptReloader(list(settings.dialogs), settings.cache_dir, session.loop)
+    signal.signal(signal.SIGHUP, lambda *_: reloader.request())
     systemd = Notifier()
     systemd.send("READY=1")
+
+    def alive() -> None:
+        systemd.ping()
+        reloader.apply()
+
     try:
-        session.loop.run(stop, systemd.ping)
+        session.loop.run(stop, alive)
     finally:
         systemd.send("STOPPING=1")
         session.close()

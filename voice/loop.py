@@ -140,6 +140,12 @@ class VoiceLoop:
         """What cuts speech short: the stop command's short phrasings, from the scripts."""
         self.state = _State()
 
+    def use_dialog(self, dialog: Dialog) -> None:
+        """New scripts from now on (a reload); the conversation starts afresh with them."""
+        self.dialog = dialog
+        self.stop_phrases = dialog.stop_phrases()
+        self.conversation = Conversation(dialog, country=self.options.country)
+
     @property
     def turns(self) -> list[Turn]:
         return self.state.turns

@@ -38,6 +38,7 @@ def unit_text(config: Path | None = None) -> str:
             "Type=notify",
             "NotifyAccess=main",
             f"ExecStart={' '.join(_quoted(part) for part in command)}",
+            "ExecReload=/bin/kill -HUP $MAINPID",
             "Restart=on-failure",
             "RestartSec=5",
             f"WatchdogSec={WATCHDOG_SECONDS}",
