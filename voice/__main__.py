@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from . import doctor
 from .dialog.dialog import Dialog
 from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
@@ -58,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="check dialog scripts")
     lint.add_argument("paths", nargs="*", type=Path)
     _audio_commands(sub)
+    doctor.add_command(sub)
     return parser
 
 
@@ -92,6 +94,8 @@ def _main(argv: list[str] | None) -> int:
     )
     try:
         settings = settings_from(args)
+        if args.command == "doctor":
+            return doctor.main(args, settings)
         if args.command == "lint":
             from .textchat import lint
 
