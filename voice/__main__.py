@@ -8,16 +8,18 @@ import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import doctor
-from .dialog.dialog import Dialog
-from .dialog.encoder import EncoderError
-from .dialog.loader import ScriptError
-from .dialog.router import VectorStore
 from .exits import guarded
 from .limits import Parser, in_range
 from .settings import ConfigError, Settings, default_config_path, load_config
-from .textchat import progress_bar
+
+if TYPE_CHECKING:
+    from .dialog.dialog import Dialog
+
+# Everything heavier is imported once a command runs, inside `guarded`, so even Ctrl-C
+# pressed while the program is still loading ends quietly with status 130.
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -86,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
+    from .dialog.dialog import Dialog
+    from .dialog.encoder import EncoderError
+    from .dialog.loader import ScriptError
+    from .textchat import progress_bar
+
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.debug else logging.INFO,
@@ -130,6 +137,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
         )
         return 0
     if args.command == "eval":
+        from .dialog.router import VectorStore
         from .evaluate import cross_validate, run
 
         try:
