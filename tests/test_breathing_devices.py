@@ -43,7 +43,9 @@ def test_cues_start_on_schedule(
         speaker.close()
     assert [p.cue for p in played] == cues
     late = [p.started - p.scheduled for p in played]
-    assert max(late) < 0.05, late
+    # Loose bounds: this checks that every cue is heard near its place, not how near (the
+    # breathing benchmark measures that); a shared, busy machine adds tens of milliseconds.
+    assert max(late) < 0.1, late
     errors = onset_errors(recording, [c.at for c in cues if c.text])
     assert len(errors) == sum(1 for c in cues if c.text)
-    assert max(abs(e) for e in errors) < 0.1, errors
+    assert max(abs(e) for e in errors) < 0.25, errors
