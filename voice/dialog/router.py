@@ -126,15 +126,26 @@ class Router:
         """One row per label: the vector's dimensions, then one column per n-gram."""
         self._dims = weights.shape[1] - ngrams.size
         self._columns = ngrams.columns()
+        # Laid out for reading: the vector's part as is, the n-grams' one row per n-gram.
+        self._by_vector = np.ascontiguousarray(weights[:, : self._dims])
+        self._by_gram = np.ascontiguousarray(weights[:, self._dims :].T)
+        self._last: tuple[str, tuple[np.ndarray, np.ndarray]] | None = None
 
     def probabilities(self, vector: np.ndarray, text: str) -> np.ndarray:
         """Label probabilities for one utterance (its tidied text and that text's vector)."""
-        cols, values = self.ngrams.features(text, self._columns)
-        logits = self.weights[:, : self._dims] @ vector + self.bias
+        cols, values = self._features(text)
+        logits = self._by_vector @ vector + self.bias
         if len(cols):
-            logits += self.weights[:, self._dims + cols] @ values
+            logits += values @ self._by_gram[cols]
         exp = np.exp(logits - logits.max())
         return np.asarray(exp / exp.sum())
+
+    def _features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's n-gram features; the crisis check and the router read each turn, so
+        the last text's are kept."""
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.ngrams.features(text, self._columns))
+        return self._last[1]
 
 
 def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | None) -> Router:
