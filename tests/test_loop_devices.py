@@ -199,6 +199,40 @@ def test_run_with_real_vosk_answers_spoken_words(
     assert loud_spans(recording), "the program did not speak"
 
 
+def test_sigterm_mid_sentence_ends_within_two_seconds(
+    virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
+) -> None:
+    wav = utterance("I feel so guilty about yelling at my kids", tmp_path, tail=2.5)
+    proc = goodenough(
+        ["run", "--no-wake", "--model", str(korean_model), "--log-transcripts"],
+        virtual_audio,
+        tmp_path,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")))  # type: ignore[union-attr]
+    reader.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not any("listening" in line for line in lines):
+            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.1)
+        virtual_audio.speak_into_mic(wav).wait(15)
+        while not any("reply (" in line for line in lines):
+            assert time.monotonic() < deadline + 30, "".join(lines)
+            time.sleep(0.05)
+        time.sleep(0.5)  # every reply takes seconds to say: this is mid-sentence
+        asked = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+        took = time.monotonic() - asked
+    finally:
+        proc.kill()
+        proc.wait()
+        reader.join(5)
+    assert took < 2.0, took
+    assert proc.returncode == 0 and "Traceback" not in "".join(lines)
+
+
 def test_run_explains_a_missing_model(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
     proc = goodenough(["run"], virtual_audio, tmp_path, GOODENOUGH_MODEL=str(tmp_path / "none"))
     _, err = proc.communicate(timeout=60)
