@@ -195,7 +195,10 @@ def test_run_with_real_vosk_answers_spoken_words(
     assert "heard:" in log and "->first frame" in log
     found = re.search(r"speech end->endpoint (\d+) ms", log)
     assert found, log  # her last word's end, from Vosk's word times
-    assert 0 < int(found.group(1)) < 2500  # the endpoint silence, or the stall fallback
+    # The endpoint silence, or the stall fallback, plus the slack of word times from a model
+    # that does not know English and of a busy machine: bounded, not exact (the loop
+    # benchmark measures it).
+    assert 0 < int(found.group(1)) < 6000
     assert loud_spans(recording), "the program did not speak"
 
 
