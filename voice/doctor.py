@@ -6,8 +6,6 @@ import argparse
 import json
 import logging
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -16,13 +14,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal
 
+from . import service
 from .limits import Parser
 from .settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
 
 Status = Literal["ok", "warn", "fail"]
-UNIT = "goodenough.service"
+
 PACKAGES = ("vosk", "sounddevice", "pyttsx3", "onnxruntime", "tokenizers", "scikit-learn")
 """Distributions `run` needs (numpy and PyYAML are in use already when this runs)."""
 INSTALL = "install them: scripts/setup.sh (or: pip install -e '.[audio]')"
@@ -198,24 +197,11 @@ def _user() -> str:
 
 def check_service() -> Check:
     """The systemd user unit: never blocking, since `run` can be started by hand."""
-    systemctl = shutil.which("systemctl")
     hint = "not installed; start it by hand with: goodenough run"
-    if systemctl is None:
-        return Check("service", "warn", f"{hint} (no systemd here)")
-    fields = "LoadState,ActiveState,SubState,NRestarts,ExecMainStartTimestamp"
     try:
-        shown = subprocess.run(
-            [systemctl, "--user", "show", UNIT, "-p", fields],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError) as exc:
-        return Check("service", "warn", f"{hint} (systemctl did not answer: {exc})")
-    if shown.returncode != 0:
-        return Check("service", "warn", f"{hint} (no systemd user session)")
-    props = dict(p.split("=", 1) for p in shown.stdout.splitlines() if "=" in p)
+        props = service.properties(timeout=5)
+    except service.ServiceError as exc:
+        return Check("service", "warn", f"{hint} ({exc})")
     return _service_state(props, hint)
 
 
@@ -230,5 +216,6 @@ def _service_state(props: dict[str, str], hint: str) -> Check:
     return Check(
         "service",
         "warn",
-        f"{detail}; see why: journalctl --user -u {UNIT}; start it: systemctl --user start {UNIT}",
+        f"{detail}; see why: journalctl --user -u {service.NAME}; "
+        f"start it: systemctl --user start {service.NAME}",
     )

@@ -11,6 +11,8 @@ import sys
 from pathlib import Path
 
 NAME = "goodenough.service"
+SHOWN = ("LoadState", "ActiveState", "SubState", "NRestarts", "ExecMainStartTimestamp")
+"""What systemd is asked about the unit."""
 WATCHDOG_SECONDS = 30
 """A loop turn takes a fraction of a second; this long without one means it hangs."""
 
@@ -99,22 +101,30 @@ def status() -> dict[str, str]:
     found = {"unit": str(path) if path.exists() else "not installed"}
     if not path.exists():
         return found
-    keys = "ActiveState,SubState,NRestarts,ExecMainStartTimestamp"
-    out = _systemctl("show", NAME, "-p", keys)
-    for line in out.splitlines():
-        key, _, value = line.partition("=")
-        found[key] = value or "-"
+    shown = properties()
+    found.update({key: shown.get(key) or "-" for key in SHOWN if key != "LoadState"})
     return found
 
 
-def _systemctl(*args: str) -> str:
-    return _run(["systemctl", "--user", *args], f"systemctl --user {' '.join(args)}")
+def properties(timeout: float = 30) -> dict[str, str]:
+    """systemd's view of the unit (SHOWN); ServiceError when systemd cannot be asked."""
+    out = _systemctl("show", NAME, "-p", ",".join(SHOWN), timeout=timeout)
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
 
 
-def _run(command: list[str], by_hand: str) -> str:
+def _systemctl(*args: str, timeout: float = 30) -> str:
+    return _run(["systemctl", "--user", *args], f"systemctl --user {' '.join(args)}", timeout)
+
+
+def _run(command: list[str], by_hand: str, timeout: float = 30) -> str:
     if shutil.which(command[0]) is None:
         raise ServiceError(f"{command[0]} is not installed; this needs systemd")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ServiceError(f"'{by_hand}' did not answer ({exc})") from exc
     if result.returncode != 0:
         why = (result.stderr or result.stdout).strip().splitlines()
         raise ServiceError(
