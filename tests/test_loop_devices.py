@@ -157,6 +157,37 @@ def goodenough(
     )
 
 
+class Log:
+    """A running program's log lines, read as they come."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.proc = proc
+        self.lines: list[str] = []
+        stream = proc.stderr
+        assert stream is not None
+        self._reader = threading.Thread(
+            target=lambda: self.lines.extend(iter(stream.readline, "")), daemon=True
+        )
+        self._reader.start()
+
+    @property
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def has(self, text: str) -> bool:
+        return any(text in line for line in self.lines)
+
+    def wait_for(self, text: str, seconds: float, pause: float = 0.1) -> None:
+        """Until a line holds `text`; fails if the program ends or time runs out first."""
+        deadline = time.monotonic() + seconds
+        while not self.has(text):
+            assert self.proc.poll() is None and time.monotonic() < deadline, self.text
+            time.sleep(pause)
+
+    def close(self) -> None:
+        self._reader.join(5)
+
+
 def test_run_with_real_vosk_answers_spoken_words(
     virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
 ) -> None:
@@ -168,28 +199,20 @@ def test_run_with_real_vosk_answers_spoken_words(
         virtual_audio,
         tmp_path,
     )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")))  # type: ignore[union-attr]
-    reader.start()
+    logged = Log(proc)
     try:
-        deadline = time.monotonic() + 60
-        while not any("listening" in line for line in lines):
-            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
-            time.sleep(0.2)
+        logged.wait_for("listening", 60, pause=0.2)
         time.sleep(1.0)
-        said_at = time.monotonic()
         virtual_audio.speak_into_mic(wav).wait(15)
-        while not any("timings" in line for line in lines):
-            assert time.monotonic() < said_at + 30, "".join(lines)
-            time.sleep(0.2)
+        logged.wait_for("timings", 30, pause=0.2)
         time.sleep(2.0)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(15)
-        reader.join(5)
+        logged.close()
         recorder.terminate()
         recorder.wait()
-    log = "".join(lines)
+    log = logged.text
     assert proc.returncode == 0, log
     assert "Traceback" not in log
     assert "heard:" in log and "->first frame" in log
@@ -211,18 +234,11 @@ def test_sigterm_mid_sentence_ends_within_two_seconds(
         virtual_audio,
         tmp_path,
     )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stderr.readline, "")))  # type: ignore[union-attr]
-    reader.start()
+    logged = Log(proc)
     try:
-        deadline = time.monotonic() + 60
-        while not any("listening" in line for line in lines):
-            assert proc.poll() is None and time.monotonic() < deadline, "".join(lines)
-            time.sleep(0.1)
+        logged.wait_for("listening", 60)
         virtual_audio.speak_into_mic(wav).wait(15)
-        while not any("reply (" in line for line in lines):
-            assert time.monotonic() < deadline + 30, "".join(lines)
-            time.sleep(0.05)
+        logged.wait_for("reply (", 30, pause=0.05)
         time.sleep(0.5)  # every reply takes seconds to say: this is mid-sentence
         asked = time.monotonic()
         proc.send_signal(signal.SIGTERM)
@@ -231,9 +247,9 @@ def test_sigterm_mid_sentence_ends_within_two_seconds(
     finally:
         proc.kill()
         proc.wait()
-        reader.join(5)
+        logged.close()
     assert took < 2.0, took
-    assert proc.returncode == 0 and "Traceback" not in "".join(lines)
+    assert proc.returncode == 0 and "Traceback" not in logged.text
 
 
 def test_run_explains_a_missing_model(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
@@ -332,32 +348,24 @@ def test_sighup_reloads_the_scripts_and_a_broken_edit_changes_nothing(
             tmp_path,
             NOTIFY_SOCKET=address,
         )
-        logged: list[str] = []
-        reader = threading.Thread(target=lambda: logged.extend(proc.stderr or []), daemon=True)
-        reader.start()
-
-        def wait_for(text: str) -> None:
-            deadline = time.monotonic() + 60
-            while not any(text in line for line in logged) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert any(text in line for line in logged), logged
-
+        logged = Log(proc)
         try:
             assert server.recv(100) == b"READY=1"
             practices.write_text(good + "\nresponses:\n  broken: [\n", encoding="utf-8")
             proc.send_signal(signal.SIGHUP)
-            wait_for("the ones already loaded keep running")
-            assert any(f"{practices}:" in line for line in logged), logged
+            logged.wait_for("the ones already loaded keep running", 60)
+            assert logged.has(f"{practices}:"), logged.text
             assert proc.poll() is None
             practices.write_text(good.replace("Good enough is enough", "Enough is plenty"))
             proc.send_signal(signal.SIGHUP)
-            wait_for("scripts reloaded")
+            logged.wait_for("scripts reloaded", 60)
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=10) == 0
         finally:
             proc.kill()
             proc.wait()
-    assert "Traceback" not in "".join(logged)
+            logged.close()
+    assert "Traceback" not in logged.text
 
 
 def test_say_speaks_one_line(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
