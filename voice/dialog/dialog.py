@@ -23,9 +23,9 @@ BARGE_IN_WORDS = 2
 
 CONFIDENT = 0.30
 """Below this probability for the best kind of reply, nothing fits (chosen on held-out data)."""
-COMMAND_SURE = 0.7
+COMMAND_SURE = 0.6
 """A command the model guesses (not word for word) must be this likely."""
-COMMAND_WORDS = 7
+COMMAND_WORDS = 12
 """A command is short: longer turns are about something else ('i can't stop yelling')."""
 KNOWN_WORDS = 0.5
 """Below this share of words the model knows whole, the text is taken as not understood."""

@@ -44,11 +44,14 @@ _IDIOMS = (
     (re.compile(r"\bdie a little\b"), "sink"),
     (
         re.compile(
-            r"\b(?:i will|i am going to|going to|gonna) (?:kill|strangle|murder) "
-            r"(?:him|her|my husband|my partner|my manager|my boss)\b"
+            r"\b(?:i )?(?:will|am going to|going to|gonna|could|would) (?:honestly |literally )?"
+            r"(?:kill|strangle|murder|throttle) (?:him|her|them|my (?:husband|partner|ex|manager"
+            r"|boss|sister|brother|mum|mom|mother in law))\b"
         ),
-        "be so cross with him",
+        "i am so cross with him",
     ),
+    (re.compile(r"\b(?:nearly|almost) died\b"), "got such a fright"),
+    (re.compile(r"\b(worried|bored|scared|sick|frightened) to death\b"), r"so \1"),
 )
 """Figures of speech that sound like harm and are not: read as what they mean first."""
 
