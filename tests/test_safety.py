@@ -29,6 +29,9 @@ EXPLICIT = [
     ("i keep picturing hurting the baby", "crisis_baby"),
     ("i do not trust myself alone with the baby", "crisis_baby"),
     ("he choked me and i am scared to go home", "crisis_danger"),
+    ("im sat in the car with the engine running in the garage", "crisis_self"),
+    ("im just dead weight to all of them", "crisis_self"),
+    ("i keep staring at the train tracks on the way home", "crisis_self"),
 ]
 
 
@@ -42,6 +45,25 @@ def test_explicit_words_and_their_slips_are_caught_by_kind(text: str, kind: str)
 )
 def test_idioms_are_not_explicit_crisis_words(text: str) -> None:
     assert not is_crisis(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is killing me",
+        "i could murder a coffee",
+        "im dead on my feet",
+        "i nearly died laughing at her",
+        "these two will be the death of me",
+        "shoot me now",
+        "over my dead body",
+        "i could kill him he left the wet towels on the floor again",
+        "im literally dead after that school run",
+        "my heart is pounding like im going to die",
+    ],
+)
+def test_idioms_get_no_crisis_reply_and_no_question(dialog: Dialog, text: str) -> None:
+    assert Conversation(dialog).respond(text).category != "crisis"
 
 
 def test_crisis_at_the_end_of_a_very_long_turn(dialog: Dialog) -> None:

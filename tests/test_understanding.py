@@ -23,12 +23,12 @@ EVAL = DATA / "eval"
 # Floors a little under what was measured (README, "Understanding"), so a change that makes
 # understanding worse fails here. Held-out sets were written apart from the training lines.
 FLOORS = {
-    "heldout.tsv": (0.84, 0.94),
-    "set_a.tsv": (0.86, 0.97),
-    "set_b.tsv": (0.86, 0.95),
-    "set_c.tsv": (0.86, 0.95),
-    "set_d.tsv": (0.86, 0.95),
-    "early.tsv": (0.94, 0.95),
+    "heldout.tsv": (0.88, 0.97),
+    "set_a.tsv": (0.92, 1.0),
+    "set_b.tsv": (0.91, 1.0),
+    "set_c.tsv": (0.93, 1.0),
+    "set_d.tsv": (0.93, 0.98),
+    "early.tsv": (0.95, 0.95),
 }
 
 

@@ -51,6 +51,16 @@ _IDIOMS = (
         "i am so cross with him",
     ),
     (re.compile(r"\b(?:nearly|almost) died\b"), "got such a fright"),
+    (re.compile(r"\b(gave|give|giving|gives) out to\b"), r"\1 a telling off to"),
+    (re.compile(r"\b(?:nearly|almost) killed me\b"), "was so hard on me"),
+    (re.compile(r"\bover my dead body\b"), "absolutely not"),
+    (
+        re.compile(r"\bi am (?:literally |actually |so |just )?dead\b(?! inside| weight| to)"),
+        "i am exhausted",
+    ),
+    (re.compile(r"\blike i am (?:going to|gonna|about to) die\b"), "like i am panicking"),
+    (re.compile(r"\bjump out of my skin\b"), "be so on edge"),
+    (re.compile(r"\bthe world (?:will|is going to|would) end\b"), "it is a disaster"),
     (re.compile(r"\b(worried|bored|scared|sick|frightened) to death\b"), r"so \1"),
 )
 """Figures of speech that sound like harm and are not: read as what they mean first."""

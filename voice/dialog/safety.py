@@ -84,6 +84,11 @@ _SELF = (
     r"\b(?:not|never) turn the wheel\b|\bcrash the car on purpose\b",
     r"\b(?:note|notes|letter|letters) just in case\b",
     r"\bworked out (?:how|when) (?:i would|to)\b",
+    r"\b(?:car|engine) (?:running )?in the (?:closed |shut )?garage\b",
+    r"\b(?:just |a |such a )?dead weight (?:in|on|to|round|around)\b",
+    r"\bi am (?:just )?dead weight\b",
+    r"\b(?:keep|kept) (?:looking|staring) (?:at|down at) the (?:train line|train tracks|railway"
+    r"|tracks|bridge)\b",
 )
 _BABY = (
     rf"(?<!never ){_HARM} {_CHILD}\b",
