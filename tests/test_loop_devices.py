@@ -217,7 +217,7 @@ def test_run_tells_systemd_it_is_ready_pings_its_watchdog_and_stops_quickly(
             proc.communicate()
 
 
-def test_sighup_reloads_the_scripts_and_a_broken_edit_changes_nothing(
+def test_sighup_reloads_the_scripts_and_the_config_and_a_broken_edit_changes_nothing(
     virtual_audio: VirtualAudio, korean_model: Path, tmp_path: Path
 ) -> None:
     import shutil
@@ -248,6 +248,16 @@ def test_sighup_reloads_the_scripts_and_a_broken_edit_changes_nothing(
             practices.write_text(good.replace("Good enough is enough", "Enough is plenty"))
             proc.send_signal(signal.SIGHUP)
             logged.wait_for("scripts reloaded", 60)
+            config = tmp_path / "config" / "goodenough" / "config.yaml"
+            config.parent.mkdir(parents=True, exist_ok=True)
+            config.write_text("country: GB\nvolume: 0.5\nmic: another\n", encoding="utf-8")
+            proc.send_signal(signal.SIGHUP)
+            logged.wait_for("settings now in use: volume, country", 60)
+            logged.wait_for("used only after a restart: mic", 10)
+            config.write_text("volume: 7\n", encoding="utf-8")
+            proc.send_signal(signal.SIGHUP)
+            logged.wait_for("the settings already in use stay", 60)
+            assert logged.has(f"{config}: volume"), logged.text
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=10) == 0
         finally:

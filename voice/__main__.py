@@ -6,14 +6,13 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import doctor
 from .exits import guarded
 from .limits import Parser, in_range
-from .settings import ConfigError, Settings, default_config_path, load_config
+from .settings import ConfigError, Settings, from_command_line
 
 if TYPE_CHECKING:
     from .dialog.dialog import Dialog
@@ -71,17 +70,6 @@ def _audio_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     cli_audio.add_commands(sub)
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Defaults, then the config file, then flags."""
-    named = args.config is not None
-    settings = load_config(args.config or default_config_path(), Settings(), required=named)
-    if args.dialogs:
-        settings = replace(settings, dialogs=tuple(args.dialogs))
-    if args.country:
-        settings = replace(settings, country=args.country.upper())
-    return settings
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `goodenough` and `python -m voice`."""
     return guarded(lambda: _main(argv))
@@ -100,7 +88,7 @@ def _main(argv: list[str] | None) -> int:
         stream=sys.stderr,
     )
     try:
-        settings = settings_from(args)
+        settings = from_command_line(args)
         if args.command == "doctor":
             return doctor.main(args, settings)
         if args.command == "lint":

@@ -18,7 +18,7 @@ from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .dialog.engine import Reply
 from .limits import LIMITS, Parser, has_words, in_range
-from .settings import Settings
+from .settings import Settings, from_command_line
 from .textchat import mantras
 
 if TYPE_CHECKING:
@@ -117,27 +117,6 @@ def _web_address(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def apply_flags(args: argparse.Namespace, settings: Settings) -> Settings:
-    """Settings with the audio flags that were given."""
-    pairs = {
-        "model": "model",
-        "mic": "mic",
-        "speaker": "speaker",
-        "voice": "voice",
-        "rate": "rate_wpm",
-        "volume": "volume",
-        "wake_phrase": "wake_phrase",
-        "follow_up": "follow_up_seconds",
-    }
-    values = {f: getattr(args, a) for a, f in pairs.items() if getattr(args, a, None) is not None}
-    for flag in ("log_transcripts", "timings"):
-        if getattr(args, flag, False):
-            values[flag] = True
-    if getattr(args, "no_wake", False):
-        values["wake"] = False
-    return replace(settings, **values)
-
-
 def speech_out(settings: Settings) -> SpeechOut:
     """The real speaker and voice, opened."""
     from .audio import Speaker
@@ -172,7 +151,6 @@ def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) ->
     from .modelstore import DownloadError
     from .tts import SpeechError
 
-    settings = apply_flags(args, settings)
     handlers: dict[str, Callable[[argparse.Namespace, Settings, Dialog], int]] = {
         "run": _run,
         "say": _say,
@@ -308,15 +286,17 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
 
 def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     from .notify import Notifier
-    from .reload import ScriptReloader
-    from .voice_session import open_session
+    from .reload import Reloader
+    from .voice_session import open_session, options_from
 
     session = open_session(settings, dialog, args.model)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     _LOGGER.info("listening; say '%s' and what's on your mind", settings.wake_phrase)
-    reloader = ScriptReloader(list(settings.dialogs), settings.cache_dir, session.loop)
+    reloader = Reloader(
+        lambda: from_command_line(args), settings, session.loop, session.speech, options_from
+    )
     signal.signal(signal.SIGHUP, lambda *_: reloader.request())
     systemd = Notifier()
     systemd.send("READY=1")

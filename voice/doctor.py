@@ -52,9 +52,7 @@ def add_command(sub: argparse._SubParsersAction[Parser]) -> None:
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
     """Run every check, print the report; 1 when anything would stop `run`, else 0."""
-    from .cli_audio import apply_flags
-
-    results = run_checks(apply_flags(args, settings), args.model)
+    results = run_checks(settings, args.model)
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=1))
     else:

@@ -140,8 +140,12 @@ class VoiceLoop:
         """What cuts speech short: the stop command's short phrasings, from the scripts."""
         self.state = _State()
 
-    def use_dialog(self, dialog: Dialog) -> None:
-        """New scripts from now on (a reload); the conversation starts afresh with them."""
+    def use_dialog(self, dialog: Dialog, options: LoopOptions | None = None) -> None:
+        """New scripts (and options) from now on, after a reload; the conversation starts
+        afresh with them."""
+        if options is not None:
+            self.options = options
+            self.wake = WakePhrase(options.wake_phrase)
         self.dialog = dialog
         self.stop_phrases = dialog.stop_phrases()
         self.conversation = Conversation(dialog, country=self.options.country)

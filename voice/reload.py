@@ -1,53 +1,108 @@
-"""SIGHUP: read the scripts again while the loop keeps running. The new scripts are checked
-(and the model trained if their phrasings changed) on a side thread; only scripts that pass
-replace the old ones, so a broken edit is logged with its file and line and changes nothing."""
+"""SIGHUP: read the config file and the scripts again while the loop keeps running. Both are
+checked (and the model trained if the phrasings changed) on a side thread; only what passes
+replaces what runs, so a broken edit is logged with its file and line and changes nothing.
+Settings that need a device or model opened again are noted and take effect at restart."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
+from .dialog.crisis import all_replies
 from .dialog.dialog import Dialog
 from .dialog.encoder import EncoderError
 from .dialog.loader import ScriptError
-from .loop import VoiceLoop
+from .loop import LoopOptions, VoiceLoop
+from .settings import ConfigError, Settings
+from .speech import SpeechOut
+from .tts import SpeechError
 
 _LOGGER = logging.getLogger(__name__)
 
+AT_RESTART = (
+    "model",
+    "models_dir",
+    "mic",
+    "speaker",
+    "voice",
+    "cache_dir",
+    "endpoint_silence_seconds",
+)
+"""Settings a running program cannot change: the engines were opened with them."""
 
-class ScriptReloader:
+
+@dataclass(frozen=True)
+class Loaded:
+    """Settings and scripts that passed every check, ready to swap in."""
+
+    settings: Settings
+    dialog: Dialog
+
+
+class Reloader:
     """Asked from a signal handler, applied from the loop's own thread."""
 
-    def __init__(self, paths: list[Path], cache_dir: Path | None, loop: VoiceLoop) -> None:
-        self.paths, self.cache_dir, self.loop = paths, cache_dir, loop
-        self._ready: queue.Queue[Dialog] = queue.Queue()
+    def __init__(
+        self,
+        read_settings: Callable[[], Settings],
+        settings: Settings,
+        loop: VoiceLoop,
+        speech: SpeechOut,
+        options: Callable[[Settings], LoopOptions],
+    ) -> None:
+        self.read_settings, self.settings = read_settings, settings
+        self.loop, self.speech, self.options = loop, speech, options
+        self._ready: queue.Queue[Loaded] = queue.Queue()
         self._worker: threading.Thread | None = None
 
     def request(self) -> None:
-        """Start reading the scripts again (a request while one runs is folded into it)."""
+        """Start reading everything again (a request while one runs is folded into it)."""
         if self._worker is not None and self._worker.is_alive():
             return
         self._worker = threading.Thread(target=self._build, name="reload", daemon=True)
         self._worker.start()
 
     def _build(self) -> None:
-        _LOGGER.info("reading the scripts again")
+        _LOGGER.info("reading the config file and the scripts again")
         try:
-            self._ready.put(Dialog.from_paths(self.paths, self.cache_dir))
+            settings = self.read_settings()
+            dialog = Dialog.from_paths(list(settings.dialogs), settings.cache_dir)
+            if settings.country not in dialog.helplines:
+                raise ConfigError(f"country: no helplines for '{settings.country}'")
+            # The crisis replies for her country are ready before anything changes.
+            self.speech.keep_ready(all_replies(dialog.helplines[settings.country]))
+        except ConfigError as exc:
+            _LOGGER.error("%s; the settings already in use stay", exc)
         except ScriptError as exc:
             for problem in exc.problems:
                 _LOGGER.error("%s", problem)
             _LOGGER.error("the scripts have problems; the ones already loaded keep running")
-        except (EncoderError, OSError) as exc:
-            _LOGGER.error("scripts not reloaded (%s); the ones already loaded keep running", exc)
+        except (EncoderError, SpeechError, OSError) as exc:
+            _LOGGER.error("not reloaded (%s); what was running keeps running", exc)
+        else:
+            self._ready.put(Loaded(settings, dialog))
 
     def apply(self) -> None:
-        """Swap in scripts that are ready; call it from the loop's thread."""
+        """Swap in what is ready; call it from the loop's thread."""
         try:
-            dialog = self._ready.get_nowait()
+            loaded = self._ready.get_nowait()
         except queue.Empty:
             return
-        self.loop.use_dialog(dialog)
+        old, new = self.settings, loaded.settings
+        changed = [f.name for f in fields(Settings) if getattr(old, f.name) != getattr(new, f.name)]
+        later = [name for name in changed if name in AT_RESTART]
+        live = [name for name in changed if name not in AT_RESTART]
+        self.loop.use_dialog(loaded.dialog, self.options(new))
+        if "volume" in live:
+            self.speech.volume = new.volume
+        if "rate_wpm" in live:
+            self.speech.synth.set_rate(new.rate_wpm)
+        self.settings = new
         _LOGGER.info("scripts reloaded; the next words start a new conversation")
+        if live:
+            _LOGGER.info("settings now in use: %s", ", ".join(live))
+        if later:
+            _LOGGER.warning("changed, but used only after a restart: %s", ", ".join(later))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -162,3 +163,36 @@ def _kinds(key: str) -> tuple[type, ...]:
     for kind in get_args(hint) or (hint,):
         accepted += [int, float] if kind is float else [kind]
     return tuple(accepted)
+
+
+_FLAGS = {
+    "model": "model",
+    "mic": "mic",
+    "speaker": "speaker",
+    "voice": "voice",
+    "rate": "rate_wpm",
+    "volume": "volume",
+    "wake_phrase": "wake_phrase",
+    "follow_up": "follow_up_seconds",
+}
+"""Command-line flag -> setting, for the flags that carry a value."""
+
+
+def from_command_line(args: argparse.Namespace) -> Settings:
+    """Defaults, then the config file (--config, else the usual place), then the flags given.
+    The one place settings are built, at start and again on SIGHUP."""
+    named = args.config is not None
+    settings = load_config(args.config or default_config_path(), Settings(), required=named)
+    values: dict[str, Any] = {
+        f: getattr(args, a) for a, f in _FLAGS.items() if getattr(args, a, None) is not None
+    }
+    if args.dialogs:
+        values["dialogs"] = tuple(args.dialogs)
+    if args.country:
+        values["country"] = args.country.upper()
+    for flag in ("log_transcripts", "timings"):
+        if getattr(args, flag, False):
+            values[flag] = True
+    if getattr(args, "no_wake", False):
+        values["wake"] = False
+    return replace(settings, **values)
