@@ -1,5 +1,6 @@
 """Breathing cue timing as JSON: a two-minute exercise played on the virtual speaker and
-recorded; each cue's recorded onset is compared with its schedule.
+recorded, with a tone at every phase change; each cue's recorded onset is compared with its
+schedule, and each tone's onset (found by its pitch) with the tone's.
 
 The virtual speaker's recording runs slightly long (about 2 ms per second on the machines
 measured so far, even for a sample-exact file played with paplay), so the same run also
@@ -21,17 +22,23 @@ from tempfile import TemporaryDirectory
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.audio_env import onset_errors, recording_stretch, start_server, stop_server  # noqa: E402
-from voice.breathing import Exercise, timeline  # noqa: E402
+from tests.audio_env import (  # noqa: E402
+    onset_errors,
+    onsets,
+    recording_stretch,
+    start_server,
+    stop_server,
+    tone_onsets,
+)
+from voice.breathing import Cue, Exercise, timeline  # noqa: E402
 from voice.dialog.dialog import Dialog  # noqa: E402
 from voice.settings import default_cache_dir  # noqa: E402
-from voice.textchat import mantras  # noqa: E402
 
 
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "coherent"
     dialog = Dialog.from_paths([ROOT / "dialogs"], default_cache_dir())
-    exercise = Exercise(dialog.scripts.patterns[name], mantras(dialog))
+    exercise = Exercise(dialog.scripts.patterns[name], dialog.mantras(), tone=True)
     cues = timeline(exercise)
     audio = start_server()  # before sounddevice is imported: PortAudio lists devices once
     from voice.audio import Speaker
@@ -60,6 +67,7 @@ def main() -> None:
             stretch = recording_stretch(audio, Path(tmp))
             raw = onset_errors(recording, [c.at for c in timed])
             errors = onset_errors(recording, [c.at for c in timed], stretch)
+            tones = tone_errors(recording, cues, stretch)
     finally:
         stop_server(audio)
     rounds = [c.round for c in timed]
@@ -73,6 +81,11 @@ def main() -> None:
                 "recording_stretch": round(stretch, 5),
                 "onset_error_ms": summary(errors, rounds),
                 "onset_error_ms_as_recorded": summary(raw, rounds),
+                "tones_measured": len(tones),
+                "tone_onset_error_ms": {
+                    "median_abs": round(statistics.median(abs(e) for e in tones) * 1000, 1),
+                    "max_abs": round(max(abs(e) for e in tones) * 1000, 1),
+                },
                 "player_start_lateness_ms": {
                     "median": round(statistics.median(late) * 1000, 2),
                     "max": round(max(late) * 1000, 2),
@@ -81,6 +94,15 @@ def main() -> None:
             indent=2,
         )
     )
+
+
+def tone_errors(recording: Path, cues: list[Cue], stretch: float) -> list[float]:
+    """Each tone cue's recorded tone onset minus its schedule, aligned on the first sound
+    (the intro at 0 s); a tone that was not heard counts as a full second off."""
+    start = onsets(recording)[0] / stretch
+    heard = [t / stretch - start for t in tone_onsets(recording)]
+    wanted = [c.at for c in cues if c.kind == "tone"]
+    return [min((h - at for h in heard), key=abs, default=1.0) for at in wanted]
 
 
 def summary(errors: list[float], rounds: list[int]) -> dict[str, float]:

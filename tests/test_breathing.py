@@ -14,7 +14,6 @@ import pytest
 from voice.breathing import TONE_SECONDS, Exercise, speech_seconds, timeline
 from voice.breathing_player import STOP_LINE, BreathingPlayer
 from voice.dialog.dialog import Dialog
-from voice.textchat import mantras
 
 from .conftest import ROOT
 
@@ -22,7 +21,7 @@ from .conftest import ROOT
 def test_every_pattern_timeline_is_exact(dialog: Dialog) -> None:
     assert {"box", "four_seven_eight", "sigh", "coherent"} <= set(dialog.scripts.patterns)
     for pattern in dialog.scripts.patterns.values():
-        cues = timeline(Exercise(pattern, mantras(dialog)))
+        cues = timeline(Exercise(pattern, dialog.mantras()))
         lead = speech_seconds(pattern.intro) + 1.0
         cycle = sum(p.seconds for p in pattern.phases)
         expected = []
@@ -60,7 +59,7 @@ def test_shipped_patterns_have_their_shapes(dialog: Dialog) -> None:
 
 def test_counts_mantras_and_pace(dialog: Dialog) -> None:
     box = dialog.scripts.patterns["box"]
-    cues = timeline(Exercise(box, mantras(dialog)))
+    cues = timeline(Exercise(box, dialog.mantras()))
     counts = [c for c in cues if c.kind == "count" and c.round == 0 and c.phase == "in"]
     first_in = next(c for c in cues if c.kind == "phase")
     assert [c.text for c in counts] == ["two", "three", "four"]
@@ -68,7 +67,7 @@ def test_counts_mantras_and_pace(dialog: Dialog) -> None:
     spoken = [c.text for c in cues if c.kind == "mantra"]
     assert spoken and len(spoken) == len(set(spoken))
     assert all(c.round % 2 == 1 and c.phase == "out" for c in cues if c.kind == "mantra")
-    slow = timeline(Exercise(box, mantras(dialog), pace=1.5, rounds=2))
+    slow = timeline(Exercise(box, dialog.mantras(), pace=1.5, rounds=2))
     phases = [c.at for c in slow if c.kind == "phase"]
     assert [round(b - a, 3) for a, b in itertools.pairwise(phases)] == [6.0] * 7
     quiet = timeline(Exercise(box, count=False, tone=True))
@@ -118,7 +117,9 @@ def play(
 ) -> tuple[BreathingPlayer, FakeVoice]:  # type: ignore[assignment]
     clock = FakeClock(controls=list(controls))
     voice = FakeVoice()
-    player = BreathingPlayer(Exercise(dialog.scripts.patterns[name], mantras(dialog)), voice, clock)
+    player = BreathingPlayer(
+        Exercise(dialog.scripts.patterns[name], dialog.mantras()), voice, clock
+    )
     clock.player = player
     player.run()
     return player, voice

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from voice.breathing import Exercise, timeline
+from voice.breathing import TONE_SECONDS, Exercise, timeline
 from voice.dialog.dialog import Dialog
-from voice.textchat import mantras
 
-from .audio_env import VirtualAudio, onset_errors
+from .audio_env import VirtualAudio, onset_errors, onsets, tone_onsets
 
 pytestmark = pytest.mark.audio
 
@@ -27,7 +26,7 @@ def test_cues_start_on_schedule(
     speaker = Speaker(None)
     speaker.open()
     speech = SpeechOut(Synthesizer(None, 160, tmp_path), speaker, 0.9)
-    exercise = Exercise(dialog.scripts.patterns["sigh"], mantras(dialog), rounds=2, count=False)
+    exercise = Exercise(dialog.scripts.patterns["sigh"], dialog.mantras(), rounds=2, count=False)
     cues = timeline(exercise)
     speech.synth.warm(c.text for c in cues if c.text).join()
     recording = tmp_path / "breath.raw"
@@ -49,3 +48,36 @@ def test_cues_start_on_schedule(
     errors = onset_errors(recording, [c.at for c in cues if c.text])
     assert len(errors) == sum(1 for c in cues if c.text)
     assert max(abs(e) for e in errors) < 0.25, errors
+
+
+@pytest.mark.parametrize("flag", ["--tone", "--no-tone"])
+def test_a_tone_is_heard_at_every_phase_change_only_when_asked(
+    virtual_audio: VirtualAudio, tmp_path: Path, flag: str
+) -> None:
+    import json
+
+    from .running import goodenough
+
+    plan = goodenough(["breathe", "box", "--rounds", "1", flag, "--json"], virtual_audio, tmp_path)
+    out, err = plan.communicate(timeout=120)
+    assert plan.returncode == 0, err
+    changes = [c["at"] for c in json.loads(out)["cues"] if c["kind"] == "phase"]
+    recording = tmp_path / "box.raw"
+    recorder = virtual_audio.record_speaker(recording)
+    time.sleep(0.5)
+    try:
+        proc = goodenough(["breathe", "box", "--rounds", "1", flag], virtual_audio, tmp_path)
+        _, err = proc.communicate(timeout=120)
+        time.sleep(0.3)
+    finally:
+        recorder.terminate()
+        recorder.wait()
+    assert proc.returncode == 0, err
+    start = onsets(recording)[0]  # the intro, at 0 s on the plan
+    tones = [t - start for t in tone_onsets(recording)]
+    # With tones, one leads each phase's words by TONE_SECONDS; without, none is near.
+    near = [min((abs(t - (at - TONE_SECONDS)) for t in tones), default=9.0) for at in changes]
+    if flag == "--tone":
+        assert len(changes) == 4 and max(near) < 0.1, (near, tones)
+    else:
+        assert min(near) > 0.2, (near, tones)

@@ -141,7 +141,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
             return 2
         return 0
     if args.command == "chat":
-        speak = cli_audio.speaker_for_chat(settings, dialog) if args.speak else None
+        speak = None
+        if args.speak:
+            from .app import speaker_for_chat
+
+            speak = speaker_for_chat(settings, dialog)
         textchat.interactive(dialog, speak, settings.country)
         return 0
     return cli_audio.run_command(args, settings, dialog)

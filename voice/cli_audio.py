@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
-from .dialog.engine import Reply
 from .limits import LIMITS, Parser, has_words, in_range
 from .settings import Settings, from_command_line
-from .textchat import mantras
 
 if TYPE_CHECKING:
-    from .speech import SpeechOut
+    pass
 
 _LOGGER = logging.getLogger(__name__)
 Sub = argparse._SubParsersAction
@@ -117,33 +115,6 @@ def _web_address(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def speech_out(settings: Settings) -> SpeechOut:
-    """The real speaker and voice, opened."""
-    from .audio import Speaker
-    from .speech import SpeechOut
-    from .tts import Synthesizer
-
-    synth = Synthesizer(settings.voice, settings.rate_wpm, settings.cache_dir)
-    speaker = Speaker(settings.speaker)
-    speaker.open()
-    return SpeechOut(synth, speaker, settings.volume)
-
-
-def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], None]:
-    """Speaks each chat reply to the end before the next prompt; the crisis replies are
-    rendered first, so they cannot fail when needed."""
-    from .dialog.crisis import all_replies
-
-    speech = speech_out(settings)
-    speech.keep_ready(all_replies(dialog.helplines[settings.country]))
-
-    def speak(reply: Reply) -> None:
-        speech.say(reply.text)
-        speech.speaker.wait()
-
-    return speak
-
-
 def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     """Run one audio command; engine problems become one clear line and exit code 1."""
     from .asr import ModelError
@@ -198,7 +169,9 @@ def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) ->
 
 
 def _say(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
-    speech = speech_out(settings)
+    from . import app
+
+    speech = app.speech_out(settings)
     try:
         speech.say(args.text)
         speech.speaker.wait()
@@ -261,7 +234,7 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
     tone = settings.breathing_tone if args.tone is None else args.tone
     exercise = Exercise(
         patterns[name],
-        mantras(dialog),
+        dialog.mantras(),
         args.rounds,
         args.pace,
         settings.breathing_count,
@@ -270,9 +243,10 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
     if args.json:
         print(json.dumps(timeline_data(exercise, timeline(exercise))))
         return 0
+    from . import app
     from .breathing_player import BreathingPlayer
 
-    speech = speech_out(settings)
+    speech = app.speech_out(settings)
     try:
         speech.synth.warm(c.text for c in timeline(exercise) if c.text).join()
         player = BreathingPlayer(exercise, speech)
@@ -285,9 +259,9 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
 
 
 def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
+    from .app import open_session, options_from
     from .notify import Notifier
     from .reload import Reloader
-    from .voice_session import open_session, options_from
 
     session = open_session(settings, dialog, args.model)
     stop = threading.Event()

@@ -9,35 +9,20 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
-from typing import Literal
 
 from . import service
+from .checks import Blocked, Check
 from .limits import Parser
 from .settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
 
-Status = Literal["ok", "warn", "fail"]
-
 PACKAGES = ("vosk", "sounddevice", "pyttsx3", "onnxruntime", "tokenizers", "scikit-learn")
 """Distributions `run` needs (numpy and PyYAML are in use already when this runs)."""
 INSTALL = "install them: scripts/setup.sh (or: pip install -e '.[audio]')"
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the report: what was checked, how it went, and the detail or the fix."""
-
-    name: str
-    status: Status
-    detail: str
-
-
-class Blocked(Exception):
-    """A check found something that stops `run`; the message is the fix."""
 
 
 def add_command(sub: argparse._SubParsersAction[Parser]) -> None:

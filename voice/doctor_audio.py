@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .doctor import Blocked, Check
+from .checks import Blocked, Check
 from .modelstore import KNOWN_SHA256
 from .settings import Settings
 

@@ -14,7 +14,6 @@ from .breathing import Exercise
 from .breathing_player import BREATHING_WORDS, BreathingPlayer
 from .dialog.dialog import Dialog
 from .dialog.engine import Conversation, Reply
-from .textchat import mantras
 from .transcript import Recognizer, Transcript
 from .wake import WakePhrase
 
@@ -258,7 +257,7 @@ class VoiceLoop:
         pattern = self.dialog.scripts.patterns[reply.breathing]
         exercise = Exercise(
             pattern,
-            mantras(self.dialog),
+            self.dialog.mantras(),
             count=self.options.breathing_count,
             tone=self.options.breathing_tone,
         )

@@ -60,24 +60,12 @@ def _read_rest(stream: IO[bytes], tail: bytes) -> tuple[int, list[str]]:
     return dropped, excerpts
 
 
-def mantras(dialog: Dialog) -> list[str]:
-    """Every short mantra from the mantra responses, for weaving into breathing: the words
-    after a lead-in such as 'Try saying to yourself:', which a breath has no room for."""
-    found = []
-    for response in dialog.in_category("mantra"):
-        for line in response.say:
-            words = line.split(": ", 1)[-1]
-            if len(words.split()) <= 10:
-                found.append(words[:1].upper() + words[1:])
-    return list(dict.fromkeys(found))
-
-
 def reply_record(dialog: Dialog, said: str, reply: Reply) -> dict[str, object]:
     """The JSON object for one turn; a breathing reply carries its whole timeline."""
     record: dict[str, object] = dict(reply.as_dict(said))
     record["breathing"] = None
     if reply.breathing:
-        exercise = Exercise(dialog.scripts.patterns[reply.breathing], mantras(dialog))
+        exercise = Exercise(dialog.scripts.patterns[reply.breathing], dialog.mantras())
         record["breathing"] = timeline_data(exercise, timeline(exercise))
     return record
 

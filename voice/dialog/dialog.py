@@ -197,6 +197,18 @@ class Dialog:
         """Every response of a category, in script order."""
         return [r for r in self.scripts.responses.values() if r.category == category]
 
+    def mantras(self) -> list[str]:
+        """Every short mantra from the mantra responses, for weaving into breathing: the
+        words after a lead-in such as 'Try saying to yourself:', which a breath has no room
+        for."""
+        found = []
+        for response in self.in_category("mantra"):
+            for line in response.say:
+                words = line.split(": ", 1)[-1]
+                if len(words.split()) <= 10:
+                    found.append(words[:1].upper() + words[1:])
+        return list(dict.fromkeys(found))
+
 
 def _check_lines(scripts: Scripts, countries: dict[str, Helplines]) -> None:
     """Every line short enough to hear, with every country's numbers, and its placeholders

@@ -1,21 +1,24 @@
-"""Builds the real engines for `goodenough run`: model, recognisers, microphone, speech."""
+"""Builds the real engines, the one place that does: the speech model and recognisers, the
+microphone, the speaker and voice, and the listening loop that joins them. The command line
+calls it; it never calls back."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import asr
-from .audio import AudioDeviceError, Mic, ResilientMic, rescan_devices
+from .audio import AudioDeviceError, Mic, ResilientMic, Speaker, rescan_devices
 from .breathing_player import BREATHING_WORDS
-from .cli_audio import speech_out
 from .dialog.crisis import all_replies
 from .dialog.dialog import Dialog
+from .dialog.engine import Reply
 from .loop import LoopOptions, VoiceLoop
 from .settings import Settings
 from .speech import SpeechOut
-from .tts import SpeechError
+from .tts import SpeechError, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -63,6 +66,27 @@ def options_from(settings: Settings) -> LoopOptions:
         breathing_tone=settings.breathing_tone,
         breathing_count=settings.breathing_count,
     )
+
+
+def speech_out(settings: Settings) -> SpeechOut:
+    """The real speaker and voice, opened."""
+    synth = Synthesizer(settings.voice, settings.rate_wpm, settings.cache_dir)
+    speaker = Speaker(settings.speaker)
+    speaker.open()
+    return SpeechOut(synth, speaker, settings.volume)
+
+
+def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], None]:
+    """Speaks each chat reply to the end before the next prompt; the crisis replies are
+    rendered first, so they cannot fail when needed."""
+    speech = speech_out(settings)
+    speech.keep_ready(all_replies(dialog.helplines[settings.country]))
+
+    def speak(reply: Reply) -> None:
+        speech.say(reply.text)
+        speech.speaker.wait()
+
+    return speak
 
 
 def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) -> Session:
