@@ -225,6 +225,38 @@ def test_breathing_rounds_must_be_whole(tmp_path: Path) -> None:
     ]
 
 
+CALM = """\
+patterns:
+  calm:
+    title: Calm
+    rounds: 1
+    examples: [calm breathing, the calm one]
+    intro: In we go.
+    closing: Done.
+    phases:
+      - {name: in, seconds: 4, cue: In}
+"""
+
+
+def test_a_pattern_with_examples_makes_its_own_intent_and_reply(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD)
+    write(tmp_path, "b.yaml", CALM)
+    scripts = load_scripts([tmp_path])
+    intent = next(i for i in scripts.intents if i.id == "calm")
+    assert intent.examples == ("calm breathing", "the calm one") and intent.reply == "calm"
+    reply = scripts.responses["calm"]
+    assert (reply.category, reply.say, reply.breathing) == ("breathing", ("In we go.",), "calm")
+
+
+def test_a_pattern_with_examples_cannot_share_its_name(tmp_path: Path) -> None:
+    twice = GOOD.replace(
+        "intents:\n", "intents:\n  calm:\n    examples: [calm]\n    reply: greet\n"
+    )
+    found = problems(tmp_path, twice, CALM)
+    assert len(found) == 1 and f"{tmp_path / 'b.yaml'}:" in found[0], found
+    assert "duplicate id 'calm'" in found[0], found
+
+
 def test_deep_nesting_is_refused_with_its_line(tmp_path: Path) -> None:
     # Fifty thousand brackets once crashed the parser itself.
     found = problems(tmp_path, "intents:\n  x: " + "[" * 50_000 + "]" * 50_000 + "\n")

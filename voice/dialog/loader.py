@@ -59,9 +59,10 @@ class _Collected:
     refs: list[_Ref] = field(default_factory=list)
     first_seen: dict[tuple[str, str], Where] = field(default_factory=dict)
 
-    def claim(self, kind: str, node: Node) -> bool:
-        """Register an id; a second definition anywhere is an error."""
-        ident = node.key.rsplit(".", 1)[-1]
+    def claim(self, kind: str, node: Node, ident: str | None = None) -> bool:
+        """Register an id (the node's key unless given); a second definition anywhere is an
+        error."""
+        ident = ident or node.key.rsplit(".", 1)[-1]
         earlier = self.first_seen.get((kind, ident))
         if earlier is not None:
             node.error(f"duplicate id '{ident}' (first defined at {earlier})")
@@ -256,6 +257,21 @@ def _read_patterns(section: Node, seen: _Collected) -> None:
             tone=fields["tone"].flag() if "tone" in fields else False,
             examples=fields["examples"].texts() if "examples" in fields else (),
             where=node.where,
+        )
+        if "examples" in fields:
+            _ask_for(seen.patterns[ident], fields["examples"], seen)
+
+
+def _ask_for(pattern: Pattern, node: Node, seen: _Collected) -> None:
+    """A pattern with examples is asked for by name: it makes its own intent, and its own
+    reply (its opening line), both named after the pattern."""
+    if seen.claim("intent", node, pattern.id):
+        seen.intents[pattern.id] = Intent(
+            pattern.id, pattern.examples, pattern.id, None, node.where
+        )
+    if seen.claim("response", node, pattern.id):
+        seen.responses[pattern.id] = Response(
+            pattern.id, "breathing", (pattern.intro,), None, pattern.id, node.where
         )
 
 
