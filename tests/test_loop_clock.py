@@ -115,7 +115,9 @@ class TalkingSpeaker(Speaker):
     def say(self, text: str, budget: float | None = None) -> float:
         self.first_frame_at = self.clock()
         self.until = self.clock() + 2.0
-        return super().say(text, budget)
+        self.text, self.duration = text, 2.0
+        super().say(text, budget)
+        return self.duration
 
     def stop(self) -> None:
         self.until = 0.0
@@ -175,3 +177,50 @@ def test_the_breathing_settings_reach_the_live_loop(dialog: Dialog, tone: bool, 
     exercise = loop.state.player.exercise
     assert exercise.uses_tone is tone and exercise.count is False
     assert len([c for c in timeline(exercise) if c.kind == "tone" and c.round == 0]) == tones
+
+
+def _run_for(loop: VoiceLoop, clock: Clock, seconds: float) -> None:
+    end = clock.now + seconds
+    while clock.now < end:
+        loop.feed(Chunk(b"\0" * 3200, clock.now))
+        loop._note_first_frame()  # as run() does after every chunk
+        clock.now += 0.1
+
+
+def test_wake_phrase_follow_up_window_and_half_duplex(dialog: Dialog) -> None:
+    clock = Clock()
+    recognizer = ScriptedRecognizer(
+        [
+            (0.5, "what is the weather like"),  # no wake phrase: ignored
+            (1.5, "hey friend i yelled at my kids this morning"),  # answered, 1.5 to 3.5 s
+            (2.5, "and another thing"),  # while it talks: never heard
+            (5.0, "give me a mantra"),  # inside the follow-up window (to 6.5 s)
+            (14.0, "i feel so guilty"),  # the window closed at 10 s: ignored
+        ],
+        clock,
+    )
+    speaker = TalkingSpeaker(clock)
+    options = LoopOptions(follow_up_seconds=3.0, echo_tail_seconds=0.3)
+    loop = VoiceLoop(
+        dialog, Silence(), recognizer, ScriptedRecognizer([], clock), speaker, options, clock
+    )
+    recognizer.start = clock.now
+    _run_for(loop, clock, 16.0)
+    assert [text for _, text in recognizer.missed] == ["and another thing"]
+    assert [turn.category for turn in loop.turns] == ["guilt", "mantra"]
+    assert [round(turn.transcript - 1000.0, 1) for turn in loop.turns] == [1.5, 5.0]
+
+
+def test_its_own_voice_saying_a_stop_word_is_not_a_barge_in(dialog: Dialog) -> None:
+    clock = Clock()
+    barge = ScriptedRecognizer([(0.3, "enough"), (1.8, "stop")], clock)
+    speaker = TalkingSpeaker(clock)
+    loop = VoiceLoop(
+        dialog, Silence(), ScriptedRecognizer([], clock), barge, speaker, LoopOptions(), clock
+    )
+    barge.start = clock.now
+    loop._say("Enough. Good enough is enough, and you can rest now.")
+    _run_for(loop, clock, 2.5)
+    # "enough" came while the speaker itself was saying it: an echo; "stop" was hers.
+    assert [b.word for b in loop.barge_ins] == ["stop"]
+    assert not speaker.speaking
