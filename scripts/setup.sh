@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(python3 python3-venv espeak-ng libespeak-ng1 libportaudio2 alsa-utils)
+# libatomic1: Vosk's library needs it on arm64, where a minimal Debian lacks it.
+packages=(python3 python3-venv espeak-ng libespeak-ng1 libportaudio2 alsa-utils libatomic1)
 extras="audio"
 if [[ "${1:-}" == "--test" ]]; then
     # The tests run real audio through a private PulseAudio server with virtual devices,

@@ -9,8 +9,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import vosk
-
+try:
+    import vosk
+except OSError as exc:  # the package is there, a system library it needs is not
+    _MISSING = str(exc)
+else:
+    _MISSING = ""
+from .errors import EngineError
 from .formats import HEARD
 from .modelstore import installed, looks_like_model
 from .transcript import Transcript, Word
@@ -23,7 +28,7 @@ DOWNLOAD_HINT = (
 )
 
 
-class ModelError(Exception):
+class ModelError(EngineError):
     """No usable speech model; the message says how to get one."""
 
 
@@ -75,6 +80,11 @@ def _shadow_with_endpoint(model: Path, silence: float, into: Path) -> Path:
 
 def load_model(path: Path, endpoint_silence: float | None = None) -> vosk.Model:
     """Load a Vosk model, optionally with its endpoint silence changed (in a private copy)."""
+    if _MISSING:
+        raise ModelError(
+            f"the speech engine cannot load ({_MISSING}). Install what it needs: "
+            "sudo apt-get install libatomic1 (scripts/setup.sh does), then try again."
+        )
     vosk.SetLogLevel(-1)
     if endpoint_silence is None:
         return vosk.Model(str(path))

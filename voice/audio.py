@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import sounddevice as sd
 
+from .errors import EngineError
 from .formats import HEARD, SPOKEN
 
 _LOGGER = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ MIC_RATE = HEARD.rate
 CHUNK_SECONDS = 0.1
 
 
-class AudioDeviceError(Exception):
+class AudioDeviceError(EngineError):
     """No usable microphone or speaker; the message says what to do."""
 
 

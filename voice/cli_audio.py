@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
+from .errors import EngineError
 from .limits import LIMITS, Parser, has_words, in_range
 from .settings import Settings, from_command_line
 
@@ -117,11 +118,6 @@ def _web_address(text: str) -> str:
 
 def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     """Run one audio command; engine problems become one clear line and exit code 1."""
-    from .asr import ModelError
-    from .audio import AudioDeviceError
-    from .modelstore import DownloadError
-    from .tts import SpeechError
-
     handlers: dict[str, Callable[[argparse.Namespace, Settings, Dialog], int]] = {
         "run": _run,
         "say": _say,
@@ -132,7 +128,7 @@ def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) ->
     }
     try:
         return handlers[args.command](args, settings, dialog)
-    except (ModelError, AudioDeviceError, DownloadError, SpeechError) as exc:
+    except EngineError as exc:
         print(f"goodenough: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import EngineError
+
 _LOGGER = logging.getLogger(__name__)
 
 BASE_URL = "https://alphacephei.com/vosk/models"
@@ -27,7 +29,7 @@ BLOCK = 1 << 16
 SCHEMES = ("https", "http", "file")
 
 
-class DownloadError(Exception):
+class DownloadError(EngineError):
     """The download failed; nothing was left behind."""
 
 

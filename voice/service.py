@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .errors import GoodEnoughError
+
 NAME = "goodenough.service"
 SHOWN = ("LoadState", "ActiveState", "SubState", "NRestarts", "ExecMainStartTimestamp")
 """What systemd is asked about the unit."""
@@ -17,7 +19,7 @@ WATCHDOG_SECONDS = 30
 """A loop turn takes a fraction of a second; this long without one means it hangs."""
 
 
-class ServiceError(Exception):
+class ServiceError(GoodEnoughError):
     """systemd is missing or refused; the message says what to run instead."""
 
 

@@ -10,6 +10,7 @@ from typing import Any, get_args, get_type_hints
 
 import yaml
 
+from .errors import GoodEnoughError
 from .limits import LIMITS
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +68,7 @@ class Settings:
     """Softly count seconds in phases that ask for it."""
 
 
-class ConfigError(Exception):
+class ConfigError(GoodEnoughError):
     """The config file is missing, unreadable, or names an unknown setting or a bad value."""
 
 

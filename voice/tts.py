@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pyttsx3
 
+from .errors import EngineError
 from .formats import SPOKEN
 from .limits import LIMITS
 
@@ -76,7 +77,7 @@ def _plausible(samples: np.ndarray, text: str) -> bool:
     return bool(np.max(np.abs(samples)) > 0.01)
 
 
-class SpeechError(Exception):
+class SpeechError(EngineError):
     """Speech synthesis is not available; the message says what to install."""
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import GoodEnoughError
+
 _LOGGER = logging.getLogger(__name__)
 
 MAX_TOKENS = 128
@@ -56,7 +58,7 @@ TOKENIZER = ModelFile(
 """The same model's WordPiece tokenizer (Apache-2.0); see models/README.md."""
 
 
-class EncoderError(Exception):
+class EncoderError(GoodEnoughError):
     """The understanding model is missing or damaged; the message says how to fix it."""
 
 

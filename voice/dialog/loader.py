@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import GoodEnoughError
 from .schema import (
     CATEGORIES,
     COMMANDS,
@@ -30,7 +31,7 @@ SCRIPT_CATEGORIES = tuple(c for c in CATEGORIES if c != "crisis")
 """A script cannot speak as the crisis reply: that belongs to the program."""
 
 
-class ScriptError(Exception):
+class ScriptError(GoodEnoughError):
     """The scripts are invalid; `problems` lists every problem found, one line each."""
 
     def __init__(self, problems: list[str]) -> None:
