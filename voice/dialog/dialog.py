@@ -91,7 +91,13 @@ class Dialog:
         folder = None if cache_dir is None else cache_dir / "understanding"
         encoder = Encoder(folder)
         store = VectorStore(encoder, folder)
-        router = train(training_set(scripts), store, progress)
+        router = train(
+            training_lines(scripts),
+            lambda raw: training_set(scripts, raw),
+            store,
+            progress,
+            reading_key(scripts),
+        )
         return cls(scripts, encoder, router)
 
     def _bare(self, text: str) -> str:
@@ -232,6 +238,23 @@ def training_set(scripts: Scripts, lines: list[Labelled] | None = None) -> list[
         Labelled(normalizer.clean(mend.tidy(line.text)), line.label) for line in with_slips(chosen)
     )
     return [line for line in read if line.text]
+
+
+_READERS = ("mend.py", "slips.py", "normalize.py", "ngrams.py")
+"""The code that decides how a training line is read: a change to it means training again."""
+
+
+def reading_key(scripts: Scripts) -> str:
+    """What, besides the lines, decides what the model learns from: the vocabulary and the
+    code that tidies text (read from disk in a few microseconds)."""
+    vocabulary = scripts.vocabulary
+    parts = [
+        " ".join(sorted(vocabulary.fillers)),
+        " ".join(sorted(vocabulary.polite)),
+        repr(vocabulary.corrections),
+        *((Path(__file__).parent / name).read_text(encoding="utf-8") for name in _READERS),
+    ]
+    return "\x00".join(parts)
 
 
 def training_lines(scripts: Scripts) -> list[Labelled]:

@@ -148,13 +148,27 @@ class Router:
         return self._last[1]
 
 
-def train(lines: Sequence[Labelled], store: VectorStore, progress: Progress | None) -> Router:
-    """Fit the model (or load the one already fitted on exactly these lines)."""
-    ordered = sorted(set(lines), key=lambda x: (x.label, x.text))
-    key = _digest(TRAINER, model_id(), *(f"{x.label}\t{x.text}" for x in ordered))[:24]
-    cached = _load_head(store, key)
+def train(
+    raw: Sequence[Labelled],
+    prepare: Callable[[list[Labelled]], list[Labelled]],
+    store: VectorStore,
+    progress: Progress | None,
+    reading: str = "",
+) -> Router:
+    """Fit the model on `prepare(raw)`, or load the one already fitted on the same lines
+    read the same way (`reading` names how: the vocabulary and the code that tidies text).
+    The key comes from the raw lines, so a cached model is found without preparing them."""
+    key = _digest(TRAINER, model_id(), reading, *sorted(f"{x.label}\t{x.text}" for x in raw))
+    cached = _load_head(store, key[:24])
     if cached is not None:
         return cached
+    return _fit_and_keep(prepare(list(raw)), store, key[:24], progress)
+
+
+def _fit_and_keep(
+    lines: Sequence[Labelled], store: VectorStore, key: str, progress: Progress | None
+) -> Router:
+    ordered = sorted(set(lines), key=lambda x: (x.label, x.text))
     texts = [x.text for x in ordered]
     vectors = store.vectors(texts, progress)
     labels = tuple(sorted({x.label for x in ordered}))
