@@ -14,7 +14,8 @@
 # and answers correctly, the scripts check, and the speech engines load, on aarch64.
 # What it does not prove: speed. The emulated CPU is many times slower than a Raspberry Pi
 # (one sentence takes seconds to tens of seconds), so no time it shows means anything for
-# a Pi. Nor real audio: the root has no microphone or speaker.
+# a Pi. Nor real audio: the root has no microphone or speaker. The emulated CPU is a
+# Cortex-A72 (a Raspberry Pi 4's), and the root is shown a Pi 4's /proc/cpuinfo (see in_root).
 #
 # The understanding model trains on about 6,000 example sentences the first time it runs,
 # which would take days under emulation; so the trained model (vectors-*.npz, head-*.npz) is
@@ -65,25 +66,37 @@ record() {  # record NAME PASS|FAIL DETAIL
     printf '>> %s: %s%s\n' "$1" "$2" "${3:+ ($3)}"
 }
 
+# The emulated CPU is a Cortex-A72, the Raspberry Pi 4's. qemu-user (7.2, Debian 12's) shows
+# programs this machine's own x86 /proc/cpuinfo, on which onnxruntime's CPU detection crashes
+# at import (segmentation fault); so the root gets the /proc/cpuinfo a Pi 4 shows instead,
+# one entry per CPU here.
+cpuinfo=$(mktemp)
+for (( cpu = 0; cpu < $(grep -c '^processor' /proc/cpuinfo); cpu++ )); do
+    printf 'processor\t: %d\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\n' "$cpu"
+    printf 'CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\n'
+    printf 'CPU part\t: 0xd08\nCPU revision\t: 3\n\n'
+done > "$cpuinfo"
+
 # A command line run by bash inside the root, as root, in a clean environment. /proc, /sys
 # and /dev are mounted in a private mount namespace of its own, so every mount vanishes with
 # the command, however it ends, and nothing is left mounted on this machine.
 in_root() {
-    # shellcheck disable=SC2016  # $1 and $2 are the inner bash's own arguments
+    # shellcheck disable=SC2016  # $1, $2 and $3 are the inner bash's own arguments
     unshare --mount --propagation private --fork -- /bin/bash -c '
         set -e
         mount -t proc proc "$1/proc"
+        mount --bind "$3" "$1/proc/cpuinfo"
         mount -t sysfs sysfs "$1/sys"
         mount --rbind /dev "$1/dev"
-        exec chroot "$1" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
+        exec chroot "$1" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb QEMU_CPU=cortex-a72 \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             XDG_CACHE_HOME=/root/.cache /bin/bash -c "$2"
-    ' in_root "$root" "set -euo pipefail; cd $app 2>/dev/null || true; $1"
+    ' in_root "$root" "set -euo pipefail; cd $app 2>/dev/null || true; $1" "$cpuinfo"
 }
 
-# In the root, mmdebstrap's temporary files and this script's scratch files; nothing else.
+# The scratch files, here and in the root; nothing else.
 # shellcheck disable=SC2317  # called by the trap
-cleanup() { [[ -d $root$work ]] && rm -rf -- "${root:?}$work"; return 0; }
+cleanup() { rm -f -- "$cpuinfo"; [[ -d $root$work ]] && rm -rf -- "${root:?}$work"; return 0; }
 trap cleanup EXIT
 
 # --- this machine --------------------------------------------------------------------------
@@ -141,7 +154,8 @@ fi
 say "architecture inside the root"
 machine=$(in_root 'uname -m')
 python_machine=$(in_root "python3 -c 'import platform; print(platform.machine())'")
-note "uname -m: $machine" "python3 -c 'import platform; print(platform.machine())': $python_machine"
+note "uname -m: $machine" "python3 -c 'import platform; print(platform.machine())': $python_machine" \
+     "emulated CPU: Cortex-A72; $(in_root 'LD_SHOW_AUXV=1 /bin/true | grep "^AT_HWCAP:"')"
 if [[ $machine == aarch64 && $python_machine == aarch64 ]]; then
     record "aarch64 (uname -m, platform.machine())" PASS
 else
