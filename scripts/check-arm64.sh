@@ -18,7 +18,7 @@
 # CPU: the emulated one is qemu's Cortex-A72 (a Pi 4's core, but with the crypto extension
 # the Pi 4 lacks), shown a Pi 4's /proc/cpuinfo (see in_root).
 #
-# The understanding model trains on about 6,000 example sentences the first time it runs,
+# The understanding model trains on about 8,400 example sentences the first time it runs,
 # which would take days under emulation; so the trained model (vectors-*.npz, head-*.npz) is
 # carried over from this machine's cache, and the output says so.
 #
