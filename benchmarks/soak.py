@@ -168,7 +168,7 @@ class LogCount(logging.Handler):
 
 
 class Sampler:
-    """Samples Usage every SAMPLE_SECONDS on its own thread."""
+    """Samples Usage every SAMPLE_SECONDS on its own thread, and logs each sample."""
 
     def __init__(self) -> None:
         self.samples: list[Sample] = []
@@ -178,7 +178,9 @@ class Sampler:
 
     def _run(self) -> None:
         while not self._stop.wait(SAMPLE_SECONDS):
-            self.samples.append((time.monotonic(), usage()))
+            used = usage()
+            self.samples.append((time.monotonic(), used))
+            _LOGGER.info("usage: %.1f MB, %d fds, %d threads", used.rss_mb, used.fds, used.threads)
 
     def close(self) -> None:
         self._stop.set()
