@@ -61,7 +61,10 @@ class VirtualAudio:
         )
 
 
-def start_server() -> VirtualAudio:
+def start_server(rescan: bool = True) -> VirtualAudio:
+    """Start the server and make it the default. With rescan=False PortAudio is left alone:
+    for a server brought back under a program that is still running, which must find the
+    devices again itself (restarting PortAudio under its open streams is not safe)."""
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     if missing:
         unavailable(f"missing {', '.join(missing)} (scripts/setup.sh --test installs them)")
@@ -92,7 +95,8 @@ def start_server() -> VirtualAudio:
         unavailable("the private PulseAudio server did not start")
     subprocess.run(["pactl", "set-default-source", "virtmic"], check=True)
     subprocess.run(["pactl", "set-default-sink", "speaker"], check=True)
-    if "sounddevice" in sys.modules:  # loaded before the server existed: it saw no devices
+    # sounddevice loaded before the server existed saw no devices
+    if rescan and "sounddevice" in sys.modules:
         from voice.audio import rescan_devices
 
         rescan_devices()
