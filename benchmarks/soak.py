@@ -54,7 +54,7 @@ from voice.dialog.dialog import Dialog  # noqa: E402
 from voice.settings import Settings, default_cache_dir  # noqa: E402
 
 if TYPE_CHECKING:
-    from voice.voice_session import Session
+    from voice.app import Session
 
 _LOGGER = logging.getLogger("soak")
 GAP = (1.5, 4.0)
@@ -214,11 +214,10 @@ class Rig:
 
 def open_rig(audio: VirtualAudio, dialog: Dialog, settings: Settings) -> Rig:
     """The engines as `goodenough run` builds them, with scripted recognisers for Vosk."""
+    from voice.app import Session, options_from, rescan_when_idle, scripted_texts, speech_out
     from voice.audio import Mic, ResilientMic
-    from voice.cli_audio import speech_out
     from voice.dialog.crisis import all_replies
     from voice.loop import VoiceLoop
-    from voice.voice_session import Session, options_from, rescan_when_idle, scripted_texts
 
     speech = speech_out(settings)
     speech.keep_ready(all_replies(dialog.helplines[settings.country]))
