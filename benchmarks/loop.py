@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.audio_env import start_server, stop_server, utterance  # noqa: E402
-from tests.conftest import labelled  # noqa: E402
 from tests.scripted import ScriptedRecognizer  # noqa: E402
 from voice.dialog.dialog import Dialog  # noqa: E402
+from voice.evaluate import read_rows  # noqa: E402
 from voice.settings import default_cache_dir  # noqa: E402
 from voice.transcript import Transcript  # noqa: E402
 
@@ -74,7 +74,8 @@ def reply_latency(dialog: Dialog, cold: bool, folder: Path) -> list[float]:
     speech = SpeechOut(Synthesizer(None, 160, None if cold else folder), speaker, 0.8)
     if not cold:
         speech.synth.warm(t for r in dialog.scripts.responses.values() for t in r.say).join()
-    said = [text for category, text in labelled("utterances.tsv") if category not in {"command"}]
+    rows = read_rows(ROOT / "tests" / "data" / "eval" / "heldout.tsv")
+    said = [row.text for row in rows if row.category != "command"]
     main = Now()
     loop = VoiceLoop(dialog, None, main, Now(), speech, LoopOptions(wake=False))  # type: ignore[arg-type]
     latencies = []

@@ -223,7 +223,7 @@ def open_rig(audio: VirtualAudio, dialog: Dialog, settings: Settings) -> Rig:
     speech.keep_ready(all_replies(dialog.helplines[settings.country]))
     mic = Mic(settings.mic)
     mic.open()
-    speech.synth.warm(scripted_texts(dialog)).join()
+    speech.synth.warm(scripted_texts(dialog, settings.country)).join()
     main, barge = ScriptedRecognizer([]), ScriptedRecognizer([])
     source = ResilientMic(mic)
     loop = VoiceLoop(dialog, source, main, barge, speech, options_from(settings))

@@ -33,16 +33,6 @@ def conversation(dialog: Dialog) -> Conversation:
     return Conversation(dialog, random.Random(7))
 
 
-def labelled(name: str) -> list[tuple[str, str]]:
-    """(category, utterance) rows of a labelled set in tests/data."""
-    rows = []
-    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            category, text = line.split("\t", 1)
-            rows.append((category, text))
-    return rows
-
-
 @pytest.fixture(scope="session")
 def virtual_audio() -> Iterator[VirtualAudio]:
     """A private PulseAudio server with a virtual mic and speaker (see tests/audio_env.py)."""

@@ -224,3 +224,36 @@ def test_its_own_voice_saying_a_stop_word_is_not_a_barge_in(dialog: Dialog) -> N
     # "enough" came while the speaker itself was saying it: an echo; "stop" was hers.
     assert [b.word for b in loop.barge_ins] == ["stop"]
     assert not speaker.speaking
+
+
+def test_a_turn_takes_the_first_frame_of_a_sound_started_after_its_reply(dialog: Dialog) -> None:
+    from voice.loop import Turn
+
+    clock = Clock()
+    speaker = Speaker()
+    loop = VoiceLoop(
+        dialog,
+        Silence(),
+        ScriptedRecognizer([], clock),
+        ScriptedRecognizer([], clock),
+        speaker,
+        LoopOptions(),
+        clock,
+    )
+    loop.state.pending = Turn(
+        endpoint=1004.9, transcript=1005.0, reply=1005.0, category="breathing"
+    )
+    speaker.first_frame_at = 1001.0  # the sound before: a breathing exercise has not played yet
+    loop._note_first_frame()
+    assert loop.turns == []
+    speaker.first_frame_at = 1005.2
+    loop._note_first_frame()
+    assert [turn.first_frame for turn in loop.turns] == [1005.2]
+
+
+def test_speech_is_prepared_as_it_will_be_said(dialog: Dialog) -> None:
+    from voice.app import scripted_texts
+
+    texts = scripted_texts(dialog, "GB")
+    assert texts and not [t for t in texts if "{" in t]
+    assert any("0808 1961 776" in t for t in texts)  # the GB perinatal line, filled in

@@ -137,3 +137,19 @@ def test_a_line_that_cannot_be_spoken_is_skipped_and_crisis_lines_still_play(
     assert speech.say("An ordinary line.") == 0.0
     assert speech.say("Call 988 now.") > 0.5
     assert len(Speaker.played) == 1
+
+
+def test_lines_said_once_are_not_kept_forever(
+    synth_class: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import voice.tts
+
+    monkeypatch.setattr(voice.tts, "RECENT_LINES", 2)
+    synth = synth_class(None, 150, None)
+    synth.prepare("Good enough is enough.")
+    for thing in ("the permission slip", "the library book", "the costume"):
+        synth.pcm(f"You forgot {thing}. That happens.")
+    # The script line prepared ahead stays; of the lines carrying her words, the last two.
+    assert synth.cached("Good enough is enough.")
+    assert not synth.cached("You forgot the permission slip. That happens.")
+    assert synth.cached("You forgot the costume. That happens.")

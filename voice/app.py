@@ -15,6 +15,7 @@ from .breathing_player import BREATHING_WORDS
 from .dialog.crisis import all_replies
 from .dialog.dialog import Dialog
 from .dialog.engine import Reply
+from .dialog.placeholders import fill
 from .loop import LoopOptions, VoiceLoop
 from .settings import Settings
 from .speech import SpeechOut
@@ -36,9 +37,11 @@ class Session:
         self.speech.close()
 
 
-def scripted_texts(dialog: Dialog) -> list[str]:
-    """Every script line the assistant can say: worth having ready."""
-    lines = [t for r in dialog.scripts.responses.values() for t in r.say]
+def scripted_texts(dialog: Dialog, country: str) -> list[str]:
+    """Every script line the assistant can say, as it will be said (placeholders filled for
+    her country): worth having ready."""
+    helplines = dialog.helplines[country]
+    lines = [fill(t, helplines) for r in dialog.scripts.responses.values() for t in r.say]
     for pattern in dialog.scripts.patterns.values():
         lines += [pattern.intro, pattern.closing, *(p.cue for p in pattern.phases)]
     return lines
@@ -113,7 +116,7 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
     except AudioDeviceError:
         speech.close()
         raise
-    speech.synth.warm(scripted_texts(dialog))
+    speech.synth.warm(scripted_texts(dialog, settings.country))
     source = ResilientMic(mic)
     loop = VoiceLoop(dialog, source, recognizer, barge, speech, options_from(settings))
     source.rescan = lambda: rescan_when_idle(loop, speech)

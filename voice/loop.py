@@ -311,9 +311,12 @@ class VoiceLoop:
 
     def _note_first_frame(self) -> None:
         turn = self.state.pending
-        if turn is None or self.speech.first_frame_at is None:
+        start = self.speech.first_frame_at
+        # A breathing exercise starts on its own thread: until it plays, the speaker still
+        # shows the sound before it, which is not this turn's.
+        if turn is None or start is None or start < turn.reply:
             return
-        turn.first_frame = self.speech.first_frame_at
+        turn.first_frame = start
         self.state.pending = None
         self.state.turns.append(turn)
         if self.options.timings:

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import threading
 import wave
+from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -77,6 +78,10 @@ def _plausible(samples: np.ndarray, text: str) -> bool:
     return bool(np.max(np.abs(samples)) > 0.01)
 
 
+RECENT_LINES = 32
+"""Lines not prepared ahead that stay in memory (about 0.4 MB for five seconds of speech)."""
+
+
 class SpeechError(EngineError):
     """Speech synthesis is not available; the message says what to install."""
 
@@ -96,6 +101,9 @@ class Synthesizer:
         self.rate_wpm = rate_wpm
         self.sample_rate = SAMPLE_RATE
         self._memory: dict[str, np.ndarray] = {}
+        """Lines prepared ahead (the scripts': a fixed set), kept for the life of the program."""
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        """Other lines lately said (some carry her own words), the oldest forgotten first."""
         self._cache_dir = cache_dir
         self._closing = threading.Event()
         self._done: threading.Event | None = None
@@ -123,7 +131,8 @@ class Synthesizer:
 
     def cached(self, text: str) -> bool:
         """True when `text` at the current voice and rate is ready in memory."""
-        return self._key(text) in self._memory
+        key = self._key(text)
+        return key in self._memory or key in self._recent
 
     def pcm(self, text: str, keep: bool = True) -> np.ndarray:
         """Samples for `text` at the current voice and rate: memory, then disk, then espeak.
@@ -131,11 +140,15 @@ class Synthesizer:
         key = self._key(text)
         found = self._memory.get(key)
         if found is None:
+            found = self._recent.pop(key, None)
+        if found is None:
             found = self._from_disk(key)
             if found is None:
                 found = self._synthesise(text)
-            if keep:
-                self._memory[key] = found
+        if keep and key not in self._memory:
+            self._recent[key] = found
+            while len(self._recent) > RECENT_LINES:
+                self._recent.popitem(last=False)
         return found
 
     def prepare(self, text: str) -> np.ndarray:
@@ -143,6 +156,7 @@ class Synthesizer:
         cache's file times show when the program started, never when a line was spoken."""
         key = self._key(text)
         samples = self.pcm(text)
+        self._memory[key] = self._recent.pop(key, samples)
         if self._cache_dir is not None and not (self._cache_dir / f"{key}.wav").exists():
             self._store(key, samples)
         return samples
