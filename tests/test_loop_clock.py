@@ -145,9 +145,10 @@ def test_logs_keep_her_words_and_topics_private(
 
 @pytest.mark.parametrize("said", ["hush", "oh never mind", "cancel"])
 def test_the_stop_commands_in_the_scripts_cut_speech_short(dialog: Dialog, said: str) -> None:
-    # These were stop commands in commands.yaml that could not interrupt speech.
+    # These were stop commands in commands.yaml that could not interrupt speech. (The reply
+    # must not say the word itself, or it would rightly be taken for an echo.)
     clock = Clock()
-    recognizer = ScriptedRecognizer([(1.0, "i yelled at my kids")], clock)
+    recognizer = ScriptedRecognizer([(1.0, "everything is too much i am so overwhelmed")], clock)
     barge = ScriptedRecognizer([(1.5, said)], clock)
     speaker = TalkingSpeaker(clock)
     options = LoopOptions(wake=False)
