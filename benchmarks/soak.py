@@ -214,22 +214,14 @@ class Rig:
 
 def open_rig(audio: VirtualAudio, dialog: Dialog, settings: Settings) -> Rig:
     """The engines as `goodenough run` builds them, with scripted recognisers for Vosk."""
-    from voice.app import Session, options_from, rescan_when_idle, scripted_texts, speech_out
-    from voice.audio import Mic, ResilientMic
-    from voice.dialog.crisis import all_replies
-    from voice.loop import VoiceLoop
+    from voice.app import assemble
 
-    speech = speech_out(settings)
-    speech.keep_ready(all_replies(dialog.helplines[settings.country]))
-    mic = Mic(settings.mic)
-    mic.open()
-    speech.synth.warm(scripted_texts(dialog, settings.country)).join()
     main, barge = ScriptedRecognizer([]), ScriptedRecognizer([])
-    source = ResilientMic(mic)
-    loop = VoiceLoop(dialog, source, main, barge, speech, options_from(settings))
-    source.rescan = lambda: rescan_when_idle(loop, speech)
-    rig = Rig(audio, Session(loop, mic, speech), main, barge)
-    rig.thread = threading.Thread(target=loop.run, args=(rig.stop,), name="voice-loop")
+    session = assemble(settings, dialog, main, barge)
+    if session.warming is not None:
+        session.warming.join()
+    rig = Rig(audio, session, main, barge)
+    rig.thread = threading.Thread(target=session.loop.run, args=(rig.stop,), name="voice-loop")
     rig.thread.start()
     return rig
 

@@ -5,6 +5,7 @@ calls it; it never calls back."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from .dialog.placeholders import fill
 from .loop import LoopOptions, VoiceLoop
 from .settings import Settings
 from .speech import SpeechOut
+from .transcript import Recognizer
 from .tts import SpeechError, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
@@ -31,6 +33,8 @@ class Session:
     loop: VoiceLoop
     mic: Mic
     speech: SpeechOut
+    warming: threading.Thread | None = None
+    """Renders the script lines in the background, so replies start without waiting."""
 
     def close(self) -> None:
         self.mic.close()
@@ -93,8 +97,8 @@ def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], No
 
 
 def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) -> Session:
-    """Model first (the slow, most likely to fail part), then speech and the microphone; the
-    speech cache warms only once everything has opened."""
+    """`goodenough run`'s engines: the speech model first (the slow, most likely to fail
+    part), its recognisers, then everything else."""
     path = asr.find_model(model_flag, settings.model, settings.models_dir)
     _LOGGER.info("loading speech model %s", path)
     model = asr.load_model(path, settings.endpoint_silence_seconds)
@@ -102,6 +106,14 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
     recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
     listen_for = {*dialog.stop_phrases(), *BREATHING_WORDS}
     barge = asr.VoskRecognizer(model, grammar=tuple(sorted(listen_for)))
+    return assemble(settings, dialog, recognizer, barge)
+
+
+def assemble(
+    settings: Settings, dialog: Dialog, recognizer: Recognizer, barge: Recognizer
+) -> Session:
+    """Speech (the crisis replies rendered first), the microphone and the loop around the
+    given recognisers; the speech cache warms only once everything has opened."""
     speech = speech_out(settings)
     try:
         speech.keep_ready(all_replies(dialog.helplines[settings.country]))
@@ -116,8 +128,8 @@ def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) ->
     except AudioDeviceError:
         speech.close()
         raise
-    speech.synth.warm(scripted_texts(dialog, settings.country))
+    warming = speech.synth.warm(scripted_texts(dialog, settings.country))
     source = ResilientMic(mic)
     loop = VoiceLoop(dialog, source, recognizer, barge, speech, options_from(settings))
     source.rescan = lambda: rescan_when_idle(loop, speech)
-    return Session(loop, mic, speech)
+    return Session(loop, mic, speech, warming)

@@ -12,16 +12,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .breathing import Exercise, timeline, timeline_data
 from .dialog.dialog import Dialog
 from .errors import EngineError
 from .limits import LIMITS, Parser, has_words, in_range
 from .settings import Settings, from_command_line
-
-if TYPE_CHECKING:
-    pass
 
 _LOGGER = logging.getLogger(__name__)
 Sub = argparse._SubParsersAction

@@ -140,13 +140,14 @@ class Synthesizer:
         key = self._key(text)
         found = self._memory.get(key)
         if found is None:
-            found = self._recent.pop(key, None)
+            found = self._recent.get(key)
         if found is None:
             found = self._from_disk(key)
             if found is None:
                 found = self._synthesise(text)
         if keep and key not in self._memory:
             self._recent[key] = found
+            self._recent.move_to_end(key)
             while len(self._recent) > RECENT_LINES:
                 self._recent.popitem(last=False)
         return found
@@ -155,8 +156,9 @@ class Synthesizer:
         """Synthesise now, keep in memory and on disk. Writing only while preparing means the
         cache's file times show when the program started, never when a line was spoken."""
         key = self._key(text)
-        samples = self.pcm(text)
-        self._memory[key] = self._recent.pop(key, samples)
+        samples = self.pcm(text, keep=False)
+        self._memory[key] = samples
+        self._recent.pop(key, None)
         if self._cache_dir is not None and not (self._cache_dir / f"{key}.wav").exists():
             self._store(key, samples)
         return samples

@@ -158,16 +158,18 @@ def train(
     """Fit the model on `prepare(raw)`, or load the one already fitted on the same lines
     read the same way (`reading` names how: the vocabulary and the code that tidies text).
     The key comes from the raw lines, so a cached model is found without preparing them."""
-    key = _digest(TRAINER, model_id(), reading, *sorted(f"{x.label}\t{x.text}" for x in raw))
-    cached = _load_head(store, key[:24])
+    lines = sorted(f"{x.label}\t{x.text}" for x in raw)
+    key = _digest(TRAINER, model_id(), reading, *lines)[:24]
+    cached = _load_head(store, key)
     if cached is not None:
         return cached
-    return _fit_and_keep(prepare(list(raw)), store, key[:24], progress)
+    return _fit_and_keep(prepare(list(raw)), store, key, progress)
 
 
 def _fit_and_keep(
     lines: Sequence[Labelled], store: VectorStore, key: str, progress: Progress | None
 ) -> Router:
+    """Fit on prepared lines and keep the result on disk under `key`."""
     ordered = sorted(set(lines), key=lambda x: (x.label, x.text))
     texts = [x.text for x in ordered]
     vectors = store.vectors(texts, progress)
