@@ -5,13 +5,16 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import itertools
 import logging
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
 import wave
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable
 from pathlib import Path
@@ -107,6 +110,9 @@ class Synthesizer:
         self._cache_dir = cache_dir
         self._closing = threading.Event()
         self._done: threading.Event | None = None
+        self._scratch = Path(tempfile.mkdtemp(prefix="goodenough-tts-"))
+        self._count = itertools.count()
+        weakref.finalize(self, shutil.rmtree, self._scratch, True)  # when dropped, or at exit
         self._engine.connect("finished-utterance", self._on_finished)
 
     def _pick_voice(self, wanted: str | None) -> str:
@@ -230,8 +236,11 @@ class Synthesizer:
         # pyttsx3 2.99 runs espeak-ng on espeak's own thread and runAndWait() can return
         # before the utterance ends, so reading the file then found it missing, empty or
         # short. We wait for the finished-utterance event instead.
-        with self._lock, tempfile.TemporaryDirectory(prefix="goodenough-tts-") as tmp:
-            path = Path(tmp) / "speech.wav"
+        # Each utterance gets its own file in a folder that lives as long as this object:
+        # espeak-ng may still be saving an earlier one after we stopped waiting for it, and
+        # must never find its folder gone.
+        with self._lock:
+            path = self._scratch / f"speech-{next(self._count)}.wav"
             self._done = done = threading.Event()
             self._engine.setProperty("voice", self.voice)
             # The rate goes in as espeak-ng's embedded speed command (ctrl-A, value, "S"):
@@ -249,6 +258,8 @@ class Synthesizer:
                 return _read_wav(path)
             except (OSError, wave.Error, EOFError, ValueError):
                 return np.zeros(0, dtype=np.float32)
+            finally:
+                path.unlink(missing_ok=True)
 
     def _via_program(self, text: str) -> np.ndarray:
         """The same espeak-ng voice through its own program, in a separate process."""
