@@ -32,6 +32,9 @@ EXPLICIT = [
     ("im sat in the car with the engine running in the garage", "crisis_self"),
     ("im just dead weight to all of them", "crisis_self"),
     ("i keep staring at the train tracks on the way home", "crisis_self"),
+    ("i feel like such a burn den to everyone", "crisis_self"),
+    ("when he drinks he gets rough and i hide the bruises", "crisis_danger"),
+    ("my partner gets violent when the kids are asleep", "crisis_danger"),
 ]
 
 

@@ -28,6 +28,7 @@ FLOORS = {
     "set_b.tsv": (0.91, 1.0),
     "set_c.tsv": (0.93, 1.0),
     "set_d.tsv": (0.93, 0.98),
+    "set_e.tsv": (0.87, 0.95),
     "early.tsv": (0.95, 0.95),
 }
 
@@ -40,9 +41,9 @@ def test_held_out_accuracy_and_crisis_recall(dialog: Dialog, name: str) -> None:
     assert report.crisis_caught / report.crisis >= recall, report.summary()
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"set_{x}.tsv" for x in "abcd")])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"set_{x}.tsv" for x in "abcde")])
 def test_training_never_sees_the_evaluation_sets(dialog: Dialog, name: str) -> None:
-    # heldout was split off before training; sets a to d were written apart, by
+    # heldout was split off before training; sets a to e were written apart, by
     # writers who never saw the training lines, and any line they share with them is dropped
     # from training.
     trained = {" ".join(text.lower().split()) for _, text in dialog.scripts.lines}

@@ -48,7 +48,13 @@ class Guess:
 class Dialog:
     """Scripts plus the model trained from them; immutable once built."""
 
-    def __init__(self, scripts: Scripts, encoder: Encoder, router: Router) -> None:
+    def __init__(
+        self,
+        scripts: Scripts,
+        encoder: Encoder,
+        router: Router,
+        store: VectorStore | None = None,
+    ) -> None:
         missing = [r for r in REQUIRED_RESPONSES if r not in scripts.responses]
         if missing:
             where = scripts.sources[0] if scripts.sources else "dialogs"
@@ -73,13 +79,7 @@ class Dialog:
             for example in intent.examples
             if self._bare(example)
         }
-        self._answers = {
-            step_id: [
-                encoder.embed_many([self.read(ex) for ex in answer.examples])
-                for answer in step.answers
-            ]
-            for step_id, step in scripts.steps.items()
-        }
+        self._answers = self._answer_vectors(store or VectorStore(encoder, None))
         self._last: tuple[str, np.ndarray] | None = None
 
     @classmethod
@@ -98,7 +98,20 @@ class Dialog:
             progress,
             reading_key(scripts),
         )
-        return cls(scripts, encoder, router)
+        return cls(scripts, encoder, router, store)
+
+    def _answer_vectors(self, store: VectorStore) -> dict[str, list[np.ndarray]]:
+        """Per step, per answer it listens for, the vectors of that answer's phrasings."""
+        read = {
+            step_id: [[self.read(ex) for ex in answer.examples] for answer in step.answers]
+            for step_id, step in self.scripts.steps.items()
+        }
+        texts = [text for answers in read.values() for group in answers for text in group]
+        rows = iter(store.fixed(texts))
+        return {
+            step_id: [np.array([next(rows) for _ in group]) for group in answers]
+            for step_id, answers in read.items()
+        }
 
     def _bare(self, text: str) -> str:
         words = self.normalizer.clean(text).split()

@@ -17,6 +17,7 @@ _SLIPS = (
     (re.compile(r"\bdyeing\b"), "dying"),
     (re.compile(r"\b(?:be|being|stay|staying) hear\b"), "be here"),
     (re.compile(r"\bsue aside\b|\bsue icide\b"), "suicide"),
+    (re.compile(r"\bburn den\b"), "burden"),
 )
 """Recogniser slips that split or swap the words that matter most."""
 

@@ -95,6 +95,25 @@ class VectorStore:
             self._save()
         return np.stack([self._known[k] for k in keys]) if keys else np.zeros((0, 384), np.float32)
 
+    def fixed(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of a small set of lines read at every start (the answers a question
+        listens for), kept in a file of their own so starting needs no encoder run."""
+        empty = np.zeros((0, 384), np.float32)
+        if self._path is None or not texts:
+            return self.encoder.embed_many(list(texts)) if texts else empty
+        path = self._path.parent / f"fixed-{_digest(model_id(), *texts)[:24]}.npz"
+        try:
+            with np.load(path) as data:
+                kept = np.asarray(data["vectors"])
+            if kept.shape[0] == len(texts):
+                return kept
+        except (OSError, ValueError, KeyError):
+            pass
+        rows = self.encoder.embed_many(list(texts))
+        _atomic_npz(path, vectors=rows)
+        _drop_stale(path.parent, "fixed-*.npz", keep=path)
+        return rows
+
     def _save(self) -> None:
         if self._path is None:
             return

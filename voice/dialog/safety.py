@@ -87,6 +87,8 @@ _SELF = (
     r"\b(?:car|engine) (?:running )?in the (?:closed |shut )?garage\b",
     r"\b(?:just |a |such a )?dead weight (?:in|on|to|round|around)\b",
     r"\bi am (?:just )?dead weight\b",
+    r"\b(?:i am|i feel like) (?:just |such )?a (?:burden|weight) (?:to|on) (?:everyone|everybody"
+    r"|all of them|them all|my family|the family|my kids|my children|my husband|my partner)\b",
     r"\b(?:keep|kept) (?:looking|staring) (?:at|down at) the (?:train line|train tracks|railway"
     r"|tracks|bridge)\b",
 )
@@ -102,6 +104,10 @@ _DANGER = (
     r"|shoved|pushed|beat|beats|hits|chokes|strangles) me\b",
     r"\b(?:he|she|my partner|my husband|my ex) (?:threatened|says he will|said he would"
     r"|said he will) (?:to )?(?:kill|hurt)\b",
+    r"\b(?:he|she|my partner|my husband|my boyfriend|my ex) (?:gets|got|is getting|turns)"
+    r" (?:rough|violent|physical) (?:with me|when)\b",
+    r"\bwhen (?:he|she) (?:drinks|is drunk|has been drinking) (?:he|she) (?:gets|turns)"
+    r" (?:rough|violent|nasty|physical)\b",
     r"\b(?:scared|afraid|frightened) (?:to go|of going) home\b",
     r"\b(?:scared|afraid|frightened) of (?:my partner|my husband|my boyfriend|my ex|him)\b",
 )

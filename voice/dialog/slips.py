@@ -27,6 +27,7 @@ SPLITS = {
     "breathing": "breath in",
     "bedtime": "bed time",
     "weekend": "week end",
+    "burden": "burn den",
 }
 """Whole words a recogniser hears as two."""
 
