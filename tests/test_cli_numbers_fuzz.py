@@ -69,7 +69,9 @@ FLAGS = [
 ]
 IDS = [f"{' '.join(f.command)} {f.flag}" for f in FLAGS]
 ODD = ["nan", "inf", "-inf", "-1", "0", "1e18", "9" * 40, "1e309", "", "abc"]
-"""The odd values every flag gets through the real program."""
+"""Odd values every flag gets through the parser."""
+REAL = ["nan", "1e309", "abc"]
+"""Those each flag also gets through the real program (starting one takes half a second)."""
 ODDER = ["NaN", "-Infinity", "-0", "-1e309", "1e-320", " 7 ", "0x10", "1,5", "2.5", "1_0"]
 ODDER += ["9" * 5000, "\u0665", "\u0661\u0660", "\x00", "--", "-", "5e", "0.5.5", "1e309j"]
 """More, for the parser alone (quick enough to try them all)."""
@@ -154,13 +156,14 @@ def run_real(spec: NumberFlag, text: str) -> str | None:
 
 
 def test_the_real_program_with_odd_numbers() -> None:
-    """Through the real CLI: every value for the commands that can run here; for the ones
-    that would open audio or the network, the values that must be refused before that."""
+    """Through the real CLI: a few odd values and both ends of the range for the commands
+    that can run here; for the ones that would open audio or the network, the values that
+    must be refused before that."""
     cases = [
         (spec, text)
         for spec in FLAGS
         if spec.real
-        for text in [*ODD, *ends(spec)]
+        for text in [*REAL, *ends(spec)[:2]]
         if spec.runs_offline or not spec.accepts(text)
     ]
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
