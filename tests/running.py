@@ -20,9 +20,9 @@ class Rig:
     """Real mic, speaker and speech; recognisers supplied by the test."""
 
     def __init__(self, audio: VirtualAudio, dialog: Dialog, folder: Path) -> None:
-        from voice.audio import Mic, ResilientMic, Speaker
-        from voice.speech import SpeechOut
-        from voice.tts import Synthesizer
+        from voice.audio.devices import Mic, ResilientMic, Speaker
+        from voice.audio.speech import SpeechOut
+        from voice.audio.synthesizer import Synthesizer
 
         self.speaker = Speaker(None)
         self.speaker.open()

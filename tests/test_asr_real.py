@@ -22,7 +22,7 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def test_streaming_gives_partials_then_a_timed_final(korean_model: Path, tmp_path: Path) -> None:
-    from voice import asr
+    from voice.audio import recognizer as asr
 
     before = digest(korean_model / "conf")
     model = asr.load_model(korean_model, endpoint_silence=0.4)
@@ -46,7 +46,7 @@ def test_streaming_gives_partials_then_a_timed_final(korean_model: Path, tmp_pat
 
 
 def test_endpoint_silence_is_set_in_a_private_copy(korean_model: Path, tmp_path: Path) -> None:
-    from voice.asr import _shadow_with_endpoint
+    from voice.audio.recognizer import _shadow_with_endpoint
 
     shadow = _shadow_with_endpoint(korean_model, 0.3, tmp_path)
     conf = (shadow / "conf" / "model.conf").read_text()
@@ -59,7 +59,7 @@ def test_endpoint_silence_is_set_in_a_private_copy(korean_model: Path, tmp_path:
 def test_model_lookup_order_and_messages(
     korean_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from voice.asr import ModelError, find_model
+    from voice.audio.recognizer import ModelError, find_model
 
     monkeypatch.delenv("GOODENOUGH_MODEL", raising=False)
     empty = tmp_path / "models"

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.audio
 
 
 def test_devices_are_listed_and_bad_names_explained(virtual_audio: VirtualAudio) -> None:
-    from voice.audio import AudioDeviceError, find_device, list_devices
+    from voice.audio.devices import AudioDeviceError, find_device, list_devices
 
     assert any("pulse" in line or "default" in line for line in list_devices())
     with pytest.raises(AudioDeviceError, match="goodenough devices"):
@@ -22,7 +22,7 @@ def test_devices_are_listed_and_bad_names_explained(virtual_audio: VirtualAudio)
 
 
 def test_speaker_plays_and_stops_at_once(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
-    from voice.audio import Speaker, tone
+    from voice.audio.devices import Speaker, tone
 
     speaker = Speaker(None)
     speaker.open()
@@ -50,7 +50,7 @@ def test_speaker_plays_and_stops_at_once(virtual_audio: VirtualAudio, tmp_path: 
 
 
 def test_microphone_hears_the_virtual_mic(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
-    from voice.audio import MIC_RATE, Mic
+    from voice.audio.devices import MIC_RATE, Mic
 
     wav = utterance("I yelled at my kids this morning", tmp_path)
     mic = Mic(None)
@@ -74,7 +74,7 @@ def test_microphone_hears_the_virtual_mic(virtual_audio: VirtualAudio, tmp_path:
 
 
 def test_microphone_is_delivering_when_open_returns(virtual_audio: VirtualAudio) -> None:
-    from voice.audio import Mic
+    from voice.audio.devices import Mic
 
     mic = Mic(None)
     mic.open()

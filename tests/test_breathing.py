@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from voice.breathing import TONE_SECONDS, Exercise, speech_seconds, timeline
-from voice.breathing_player import STOP_LINE, BreathingPlayer
+from voice.breathing.player import STOP_LINE, BreathingPlayer
+from voice.breathing.timeline import TONE_SECONDS, Exercise, speech_seconds, timeline
 from voice.dialog.dialog import Dialog
 
 from .conftest import ROOT

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from voice.breathing import TONE_SECONDS, Exercise, timeline
+from voice.breathing.timeline import TONE_SECONDS, Exercise, timeline
 from voice.dialog.dialog import Dialog
 
 from .audio_env import VirtualAudio, onset_errors, onsets, tone_onsets
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.audio
 def test_cues_start_on_schedule(
     virtual_audio: VirtualAudio, dialog: Dialog, tmp_path: Path
 ) -> None:
-    from voice.audio import Speaker
-    from voice.breathing_player import BreathingPlayer
-    from voice.speech import SpeechOut
-    from voice.tts import Synthesizer
+    from voice.audio.devices import Speaker
+    from voice.audio.speech import SpeechOut
+    from voice.audio.synthesizer import Synthesizer
+    from voice.breathing.player import BreathingPlayer
 
     speaker = Speaker(None)
     speaker.open()

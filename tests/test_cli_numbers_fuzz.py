@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice.__main__ import _parser
+from voice.cli.main import _parser
 
 from .conftest import ROOT
 

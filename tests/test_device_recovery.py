@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 
 class FlakyMic:
     def __init__(self, failures: int) -> None:
-        from voice.audio import AudioChunk
+        from voice.audio.devices import AudioChunk
 
         self.failures = failures
         self.active = False
@@ -35,7 +35,7 @@ class FlakyMic:
         self.chunk = AudioChunk(b"\0\0" * 1600, 16000, 0.0)
 
     def open(self) -> None:
-        from voice.audio import AudioDeviceError
+        from voice.audio.devices import AudioDeviceError
 
         self.opens += 1
         if self.opens <= self.failures:
@@ -48,7 +48,7 @@ class FlakyMic:
 
 
 def test_unplugged_microphone_is_retried_with_backoff(caplog: pytest.LogCaptureFixture) -> None:
-    from voice.audio import ResilientMic
+    from voice.audio.devices import ResilientMic
 
     caplog.set_level(logging.INFO)
     mic = FlakyMic(failures=3)
@@ -67,7 +67,7 @@ def test_unplugged_microphone_is_retried_with_backoff(caplog: pytest.LogCaptureF
 
 
 def test_devices_are_looked_for_again_while_the_microphone_stays_away() -> None:
-    from voice.audio import ResilientMic
+    from voice.audio.devices import ResilientMic
 
     rescans = []
     mic = FlakyMic(failures=7)
@@ -106,7 +106,7 @@ def outage(virtual_audio: VirtualAudio) -> Iterator[Outage]:
 def test_real_microphone_that_goes_away_comes_back(
     outage: Outage, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from voice.audio import Mic, ResilientMic, Speaker, rescan_devices, tone
+    from voice.audio.devices import Mic, ResilientMic, Speaker, rescan_devices, tone
 
     caplog.set_level(logging.INFO)
 
@@ -145,7 +145,7 @@ def test_real_microphone_that_goes_away_comes_back(
 def test_real_speaker_that_goes_away_is_reopened(
     outage: Outage, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from voice.audio import Speaker, tone
+    from voice.audio.devices import Speaker, tone
 
     speaker = Speaker(None)
     speaker.open()

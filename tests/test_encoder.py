@@ -59,7 +59,7 @@ def test_the_command_line_prints_the_fix_not_a_traceback(tmp_path: Path) -> None
         "import sys; sys.path.insert(0, sys.argv[1])\n"
         "from voice.dialog import encoder\n"
         "encoder.MODEL = encoder.ModelFile('fakemodel', '9.9', 'model.onnx', '0' * 64)\n"
-        "from voice.__main__ import main\n"
+        "from voice.cli.main import main\n"
         "sys.exit(main(['classify']))\n"
     )
     result = subprocess.run(

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from voice.audio.synthesizer import SpeechError
 from voice.settings import default_cache_dir
-from voice.tts import SpeechError
 
 from .audio_env import VirtualAudio, loud_spans, unavailable, utterance
 from .running import Log, Rig, goodenough
@@ -163,7 +163,7 @@ def test_synthesis_failing_for_one_line_skips_only_that_reply(
     barge = ScriptedRecognizer([])
     loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, LoopOptions(wake=False))
     started = main.start = barge.start = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="voice.speech"):
+    with caplog.at_level(logging.WARNING, logger="voice.audio.speech"):
         rig.run(loop, 9.0)
     assert len(main.heard) == 2, main.missed
     # A turn is kept once its reply is heard: the first had none, the second was spoken.

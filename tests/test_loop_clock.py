@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from voice.breathing import timeline
+from voice.breathing.timeline import timeline
 from voice.dialog.dialog import Dialog
 from voice.loop import LoopOptions, VoiceLoop
 

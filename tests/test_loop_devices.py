@@ -170,7 +170,7 @@ def test_run_refuses_to_start_when_the_crisis_replies_cannot_be_rendered(
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "sitecustomize.py").write_text(
-        "import numpy, voice.tts as tts\n"
+        "import numpy, voice.audio.synthesizer as tts\n"
         "def silent(self, text):\n"
         "    return numpy.zeros(0, numpy.int16)\n"
         "tts.Synthesizer._via_pyttsx3 = silent\n"
@@ -287,8 +287,8 @@ def test_fresh_processes_speak_the_whole_crisis_reply(
 ) -> None:
     # Each with an empty speech cache, as on a fresh install: the reply that must never
     # fail is heard from its first word to its last, every time.
+    from voice.audio.synthesizer import Synthesizer
     from voice.dialog.crisis import crisis_reply, load_helplines
-    from voice.tts import Synthesizer
 
     text = crisis_reply("crisis_self", load_helplines()["US"])
     synth = Synthesizer(None, 150, None)
@@ -323,7 +323,7 @@ def test_chat_speak_says_each_reply(virtual_audio: VirtualAudio, tmp_path: Path)
         line.split("good enough> ", 1)[1] for line in out.splitlines() if "good enough> " in line
     ]
     assert len(replies) == 2
-    from voice.tts import Synthesizer
+    from voice.audio.synthesizer import Synthesizer
 
     synth = Synthesizer(None, 150, None)
     expected = sum(len(synth.pcm(text)) / synth.sample_rate for text in replies)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.audio
 @pytest.fixture
 def synth_class() -> type:
     try:
-        from voice.tts import Synthesizer
+        from voice.audio.synthesizer import Synthesizer
     except ImportError as exc:
         unavailable(f"pyttsx3 is not installed: {exc}")
         raise
@@ -69,7 +69,7 @@ def test_rate_stays_within_bounds(synth_class: type, tmp_path: Path) -> None:
 
 
 def test_phone_numbers_are_read_digit_by_digit() -> None:
-    from voice.tts import speakable
+    from voice.audio.synthesizer import speakable
 
     assert speakable("Call 1-833-852-6262 or 988.") == "Call 1, 8 3 3, 8 5 2, 6 2 6 2 or 9 8 8."
     assert speakable("\x01300Shello\tthere") == " 300Shello there"
@@ -90,7 +90,7 @@ def test_close_stops_warming_after_the_utterance_in_progress(synth_class: type) 
 _RENDER_ALL = """
 import sys
 from voice.dialog.crisis import all_replies, load_helplines
-from voice.tts import Synthesizer
+from voice.audio.synthesizer import Synthesizer
 synth = Synthesizer(None, 150, None)
 for lines in load_helplines().values():
     for text in all_replies(lines):
@@ -117,8 +117,8 @@ def test_every_crisis_reply_renders_whole_in_five_fresh_processes() -> None:
 def test_a_line_that_cannot_be_spoken_is_skipped_and_crisis_lines_still_play(
     synth_class: type,
 ) -> None:
-    from voice.speech import SpeechOut
-    from voice.tts import SpeechError
+    from voice.audio.speech import SpeechOut
+    from voice.audio.synthesizer import SpeechError
 
     class Speaker:
         played: list[int] = []  # noqa: RUF012 - a test double's record
@@ -142,9 +142,9 @@ def test_a_line_that_cannot_be_spoken_is_skipped_and_crisis_lines_still_play(
 def test_lines_said_once_are_not_kept_forever(
     synth_class: type, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import voice.tts
+    import voice.audio.synthesizer
 
-    monkeypatch.setattr(voice.tts, "RECENT_LINES", 2)
+    monkeypatch.setattr(voice.audio.synthesizer, "RECENT_LINES", 2)
     synth = synth_class(None, 150, None)
     synth.prepare("Good enough is enough.")
     for thing in ("the permission slip", "the library book", "the costume"):

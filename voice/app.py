@@ -10,18 +10,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import asr
-from .audio import AudioDeviceError, Mic, ResilientMic, Speaker, rescan_devices
-from .breathing_player import BREATHING_WORDS
-from .dialog.crisis import all_replies
-from .dialog.dialog import Dialog
-from .dialog.engine import Reply
-from .dialog.placeholders import fill
-from .loop import LoopOptions, VoiceLoop
-from .settings import Settings
-from .speech import SpeechOut
-from .transcript import Recognizer
-from .tts import SpeechError, Synthesizer
+from voice.audio import recognizer as asr
+from voice.audio.devices import AudioDeviceError, Mic, ResilientMic, Speaker, rescan_devices
+from voice.audio.speech import SpeechOut
+from voice.audio.synthesizer import SpeechError, Synthesizer
+from voice.breathing.player import BREATHING_WORDS
+from voice.dialog.crisis import all_replies
+from voice.dialog.dialog import Dialog
+from voice.dialog.engine import Reply
+from voice.dialog.placeholders import fill
+from voice.loop import LoopOptions, VoiceLoop
+from voice.settings import Settings
+from voice.transcript import Recognizer
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .dialog.dialog import Dialog, training_lines, training_set
-from .dialog.engine import Conversation
-from .dialog.router import VectorStore, fit
+from voice.dialog.dialog import Dialog, training_lines, training_set
+from voice.dialog.engine import Conversation
+from voice.dialog.router import VectorStore, fit
 
 
 @dataclass(frozen=True)

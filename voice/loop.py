@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .breathing import Exercise
-from .breathing_player import BREATHING_WORDS, BreathingPlayer
-from .dialog.dialog import Dialog
-from .dialog.engine import Conversation, Reply
-from .transcript import Recognizer, Transcript
-from .wake import WakePhrase
+from voice.breathing.player import BREATHING_WORDS, BreathingPlayer
+from voice.breathing.timeline import Exercise
+from voice.dialog.dialog import Dialog
+from voice.dialog.engine import Conversation, Reply
+from voice.transcript import Recognizer, Transcript
+from voice.wake import WakePhrase
 
 _LOGGER = logging.getLogger(__name__)
 

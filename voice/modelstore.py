@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EngineError
+from voice.errors import EngineError
 
 _LOGGER = logging.getLogger(__name__)
 

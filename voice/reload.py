@@ -11,14 +11,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
-from .dialog.crisis import all_replies
-from .dialog.dialog import Dialog
-from .dialog.encoder import EncoderError
-from .dialog.loader import ScriptError
-from .loop import LoopOptions, VoiceLoop
-from .settings import ConfigError, Settings
-from .speech import SpeechOut
-from .tts import SpeechError
+from voice.audio.speech import SpeechOut
+from voice.audio.synthesizer import SpeechError
+from voice.dialog.crisis import all_replies
+from voice.dialog.dialog import Dialog
+from voice.dialog.encoder import EncoderError
+from voice.dialog.loader import ScriptError
+from voice.loop import LoopOptions, VoiceLoop
+from voice.settings import ConfigError, Settings
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import GoodEnoughError
+from voice.errors import GoodEnoughError
 
 NAME = "goodenough.service"
 SHOWN = ("LoadState", "ActiveState", "SubState", "NRestarts", "ExecMainStartTimestamp")

@@ -10,8 +10,8 @@ from typing import Any, get_args, get_type_hints
 
 import yaml
 
-from .errors import GoodEnoughError
-from .limits import LIMITS
+from voice.errors import GoodEnoughError
+from voice.limits import LIMITS
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 

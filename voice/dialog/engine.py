@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from . import crisis, mend, safety
 from .dialog import Dialog
-from .memory import Heard
+from .heard import Heard
 from .placeholders import fill
 from .schema import Intent, Response
 

@@ -14,11 +14,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .breathing import Exercise, timeline, timeline_data
-from .dialog.dialog import Dialog
-from .errors import EngineError
-from .limits import LIMITS, Parser, has_words, in_range
-from .settings import Settings, from_command_line
+from voice.breathing.timeline import Exercise, timeline, timeline_data
+from voice.dialog.dialog import Dialog
+from voice.errors import EngineError
+from voice.limits import LIMITS, Parser, has_words, in_range
+from voice.settings import Settings, from_command_line
 
 _LOGGER = logging.getLogger(__name__)
 Sub = argparse._SubParsersAction
@@ -105,7 +105,7 @@ def _span(key: str) -> str:
 
 
 def _web_address(text: str) -> str:
-    from .modelstore import DownloadError, check_url
+    from voice.modelstore import DownloadError, check_url
 
     try:
         return check_url(text)
@@ -133,7 +133,7 @@ def run_command(args: argparse.Namespace, settings: Settings, dialog: Dialog) ->
 
 
 def _service(args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> int:
-    from . import service
+    from voice import service
 
     try:
         if args.service_command == "print":
@@ -152,7 +152,7 @@ def _service(args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> 
 
 
 def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) -> int:
-    from .audio import list_devices
+    from voice.audio.devices import list_devices
 
     print(
         "\n".join(list_devices())
@@ -162,7 +162,7 @@ def _devices(_args: argparse.Namespace, _settings: Settings, _dialog: Dialog) ->
 
 
 def _say(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
-    from . import app
+    from voice import app
 
     speech = app.speech_out(settings)
     try:
@@ -174,7 +174,7 @@ def _say(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
 
 
 def _models(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> int:
-    from . import modelstore
+    from voice import modelstore
 
     if args.models_command == "list":
         found = modelstore.installed(settings.models_dir)
@@ -236,8 +236,8 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
     if args.json:
         print(json.dumps(timeline_data(exercise, timeline(exercise))))
         return 0
-    from . import app
-    from .breathing_player import BreathingPlayer
+    from voice import app
+    from voice.breathing.player import BreathingPlayer
 
     speech = app.speech_out(settings)
     try:
@@ -252,9 +252,9 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
 
 
 def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
-    from .app import open_session, options_from
-    from .notify import Notifier
-    from .reload import Reloader
+    from voice.app import open_session, options_from
+    from voice.notify import Notifier
+    from voice.reload import Reloader
 
     session = open_session(settings, dialog, args.model)
     stop = threading.Event()

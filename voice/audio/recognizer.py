@@ -15,10 +15,10 @@ except OSError as exc:  # the package is there, a system library it needs is not
     _MISSING = str(exc)
 else:
     _MISSING = ""
-from .errors import EngineError
-from .formats import HEARD
-from .modelstore import installed, looks_like_model
-from .transcript import Transcript, Word
+from voice.audio.formats import HEARD
+from voice.errors import EngineError
+from voice.modelstore import installed, looks_like_model
+from voice.transcript import Transcript, Word
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -8,11 +8,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .breathing import Exercise, timeline, timeline_data
-from .dialog import safety
-from .dialog.dialog import Dialog
-from .dialog.engine import Conversation, Reply
-from .dialog.loader import ScriptError
+from voice.breathing.timeline import Exercise, timeline, timeline_data
+from voice.dialog import safety
+from voice.dialog.dialog import Dialog
+from voice.dialog.engine import Conversation, Reply
+from voice.dialog.loader import ScriptError
 
 MAX_LINE_BYTES = 65536
 """A line longer than this is understood from its first part; the rest is only read for

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 
-from .dialog.schema import Pattern
-from .limits import LIMITS
+from voice.dialog.schema import Pattern
+from voice.limits import LIMITS
 
 NUMBERS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 WORDS_PER_SECOND = 2.5

@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pyttsx3
 
-from .errors import EngineError
-from .formats import SPOKEN
-from .limits import LIMITS
+from voice.audio.formats import SPOKEN
+from voice.errors import EngineError
+from voice.limits import LIMITS
 
 _LOGGER = logging.getLogger(__name__)
 

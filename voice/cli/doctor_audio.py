@@ -14,21 +14,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .checks import Blocked, Check
-from .modelstore import KNOWN_SHA256
-from .settings import Settings
+from voice.checks import Blocked, Check
+from voice.modelstore import KNOWN_SHA256
+from voice.settings import Settings
 
 if TYPE_CHECKING:
-    from .audio import AudioChunk
+    from voice.audio.devices import AudioChunk
 
 LISTEN_SECONDS = 0.5
 """How much of the microphone's sound the level check measures."""
 
 
 def _audio() -> ModuleType:
-    """voice.audio, or Blocked with the fix when PortAudio itself is missing."""
+    """voice.audio.devices, or Blocked with the fix when PortAudio itself is missing."""
     try:
-        from . import audio
+        from voice.audio import devices as audio
     except OSError as exc:  # sounddevice raises this when libportaudio cannot be loaded
         raise Blocked(
             f"PortAudio is missing ({exc}); install it: sudo apt-get install libportaudio2"
@@ -45,7 +45,7 @@ def check_portaudio() -> Check:
 
 def check_voice(settings: Settings) -> Check:
     """A short word through the same voice `run` uses."""
-    from .tts import Synthesizer
+    from voice.audio.synthesizer import Synthesizer
 
     synth = Synthesizer(settings.voice, settings.rate_wpm, None)
     try:
@@ -72,7 +72,7 @@ def _espeak_version() -> str:
 
 def check_model(settings: Settings, flag: Path | None) -> Check:
     """Found where `run` looks, and loads; how its checksum was (or was not) checked."""
-    from .asr import find_model, load_model
+    from voice.audio.recognizer import find_model, load_model
 
     path = find_model(flag, settings.model, settings.models_dir)
     load_model(path, settings.endpoint_silence_seconds)

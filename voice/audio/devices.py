@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import sounddevice as sd
 
-from .errors import EngineError
-from .formats import HEARD, SPOKEN
+from voice.audio.formats import HEARD, SPOKEN
+from voice.errors import EngineError
 
 _LOGGER = logging.getLogger(__name__)
 

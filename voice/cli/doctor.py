@@ -13,10 +13,10 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
-from . import service
-from .checks import Blocked, Check
-from .limits import Parser
-from .settings import Settings
+from voice import service
+from voice.checks import Blocked, Check
+from voice.limits import Parser
+from voice.settings import Settings
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def line(result: Check) -> str:
 
 def run_checks(settings: Settings, model_flag: Path | None) -> list[Check]:
     """Every check in turn; the scripts are only trained when the cache can keep the result."""
-    from . import doctor_audio as audio
+    from voice.cli import doctor_audio as audio
 
     cache = attempt("cache folder", lambda: check_cache(settings.cache_dir))
     steps: list[tuple[str, Callable[[], Check]]] = [
@@ -102,7 +102,7 @@ def check_packages() -> Check:
 
 
 def check_understanding() -> Check:
-    from .dialog.encoder import MODEL, Encoder
+    from voice.dialog.encoder import MODEL, Encoder
 
     Encoder(None)  # with no kept copy, both files are hashed before the model loads
     return Check(
@@ -114,9 +114,9 @@ def check_understanding() -> Check:
 
 def check_scripts(settings: Settings, train: bool) -> Check:
     """The lint: scripts, helplines and, when the cache can keep it, the trained model."""
-    from .dialog.dialog import Dialog
-    from .dialog.loader import ScriptError, load_scripts
-    from .textchat import progress_bar
+    from voice.cli.text_commands import progress_bar
+    from voice.dialog.dialog import Dialog
+    from voice.dialog.loader import ScriptError, load_scripts
 
     paths = list(settings.dialogs)
     try:

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from .breathing import PACE_LIMITS, PACE_STEP, TONE_SECONDS, Cue, Exercise, timeline
+from voice.breathing.timeline import PACE_LIMITS, PACE_STEP, TONE_SECONDS, Cue, Exercise, timeline
 
 _LOGGER = logging.getLogger(__name__)
 

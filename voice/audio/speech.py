@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 
-from .audio import Speaker, tone
-from .tts import RATE_STEP, SpeechError, Synthesizer
+from voice.audio.devices import Speaker, tone
+from voice.audio.synthesizer import RATE_STEP, SpeechError, Synthesizer
 
 _LOGGER = logging.getLogger(__name__)
 

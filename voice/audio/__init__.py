@@ -1,0 +1,1 @@
+"""Microphone, speaker, speech recognition and synthesis: the audio engines, one module each."""

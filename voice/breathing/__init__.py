@@ -1,0 +1,1 @@
+"""Breathing exercises: timelines built from the scripts, and their clock-driven player."""

@@ -1,0 +1,1 @@
+"""The command line: flags and config in, one command run (see main.py)."""
