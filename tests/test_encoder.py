@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from voice.dialog import encoder
@@ -86,3 +87,16 @@ def test_a_damaged_kept_optimised_model_is_made_again(tmp_path: Path) -> None:
     again = Encoder(tmp_path)
     assert kept[0].stat().st_size > 1_000_000
     assert float(again.embed(["i forgot snack day again"])[0] @ vector) > 0.999
+
+
+def test_truncated_cache_files_are_made_again(tmp_path: Path) -> None:
+    from voice.dialog.router import VectorStore
+
+    texts = ["yes i am", "no not really", "i do not know"]
+    first = VectorStore(Encoder(tmp_path), tmp_path).fixed(texts)
+    for kept in [*tmp_path.glob("fixed-*.npz"), *tmp_path.glob("vectors-*.npz")]:
+        whole = kept.read_bytes()
+        kept.write_bytes(whole[: len(whole) // 2])  # a zip cut short: BadZipFile, not OSError
+    store = VectorStore(Encoder(tmp_path), tmp_path)
+    assert np.allclose(store.fixed(texts), first, atol=1e-5)
+    assert store.vectors(texts).shape == (3, 384)

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import os
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,10 @@ def with_slips(lines: Sequence[Labelled]) -> list[Labelled]:
     return out
 
 
+_UNREADABLE = (OSError, ValueError, KeyError, zipfile.BadZipFile)
+"""What reading a damaged or truncated cache file raises; the file is then made again."""
+
+
 def _digest(*parts: str) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -71,7 +76,7 @@ class VectorStore:
         try:
             with np.load(self._path) as data:
                 return dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
-        except (OSError, ValueError, KeyError) as exc:
+        except _UNREADABLE as exc:
             _LOGGER.info("sentence vector cache unreadable (%s); rebuilding it", exc)
             return {}
 
@@ -107,7 +112,7 @@ class VectorStore:
                 kept = np.asarray(data["vectors"])
             if kept.shape[0] == len(texts):
                 return kept
-        except (OSError, ValueError, KeyError):
+        except _UNREADABLE:
             pass
         rows = self.encoder.embed_many(list(texts))
         _atomic_npz(path, vectors=rows)
@@ -257,6 +262,6 @@ def _load_head(store: VectorStore, key: str) -> Router | None:
         with np.load(path) as data:
             ngrams = Ngrams(tuple(data["terms"].tolist()), data["rarity"])
             return Router(tuple(data["labels"].tolist()), data["weights"], data["bias"], ngrams)
-    except (OSError, ValueError, KeyError) as exc:
+    except _UNREADABLE as exc:
         _LOGGER.info("understanding cache unreadable (%s); training again", exc)
         return None
