@@ -11,6 +11,7 @@ from pathlib import Path
 from voice.dialog.dialog import Dialog, training_lines, training_set
 from voice.dialog.engine import Conversation
 from voice.dialog.router import VectorStore, fit
+from voice.dialog.safety import CRISIS
 
 
 @dataclass(frozen=True)
@@ -119,11 +120,11 @@ def cross_validate(dialog: Dialog, store: VectorStore, folds: int) -> dict[str, 
         vectors = store.vectors([x.text for x in learn])
         labels = tuple(sorted({x.label for x in learn}))
         router = fit(vectors, [x.text for x in learn], [x.label for x in learn], labels)
-        judged = Dialog(dialog.scripts, dialog.encoder, router)
+        judged = Dialog(dialog.scripts, dialog.encoder, router, store)
         for line in held:
             guess = judged.guess(line.text)
             want = dialog.category(line.label)
-            got = "crisis" if guess.crisis >= 0.5 else judged.category(guess.label)
+            got = "crisis" if guess.crisis >= CRISIS else judged.category(guess.label)
             right += got == want
             total += 1
     return {"folds": folds, "lines": total, "accuracy": round(right / max(total, 1), 3)}
