@@ -19,6 +19,8 @@ from voice.dialog.safety import is_crisis, pattern_kind
 from .conftest import ROOT
 
 EXPLICIT = [
+    ("honestly i feel like such a drain on my family", "crisis_self"),
+    ("just a burden on everybody", "crisis_self"),
     ("i want to kill myself", "crisis_self"),
     ("i want to kill my self", "crisis_self"),
     ("i dont want to be a live anymore", "crisis_self"),
@@ -59,6 +61,10 @@ def test_idioms_are_not_explicit_crisis_words(text: str) -> None:
         "i nearly died laughing at her",
         "these two will be the death of me",
         "shoot me now",
+        "honestly just kill me now",
+        "my manager is going to kill me if this report is late",
+        "im a dead woman walking if i forget her costume again",
+        "ill kill him if he wakes the baby one more time",
         "over my dead body",
         "i could kill him he left the wet towels on the floor again",
         "im literally dead after that school run",

@@ -29,6 +29,8 @@ FLOORS = {
     "set_c.tsv": (0.93, 1.0),
     "set_d.tsv": (0.93, 0.98),
     "set_e.tsv": (0.87, 0.95),
+    "set_f.tsv": (0.86, 0.96),
+    "set_g.tsv": (0.88, 0.96),
     "early.tsv": (0.95, 0.95),
 }
 
@@ -41,11 +43,11 @@ def test_held_out_accuracy_and_crisis_recall(dialog: Dialog, name: str) -> None:
     assert report.crisis_caught / report.crisis >= recall, report.summary()
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"set_{x}.tsv" for x in "abcde")])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"set_{x}.tsv" for x in "abcdefg")])
 def test_training_never_sees_the_evaluation_sets(dialog: Dialog, name: str) -> None:
-    # heldout was split off before training; sets a to e were written apart, by
-    # writers who never saw the training lines, and any line they share with them is dropped
-    # from training.
+    # heldout was split off before training; sets a to g were written apart, by
+    # writers who never saw the training lines; any line they share with them was dropped
+    # from training (a to e) or from the set (f and g).
     trained = {" ".join(text.lower().split()) for _, text in dialog.scripts.lines}
     for row in read_rows(EVAL / name):
         assert " ".join(row.text.lower().split()) not in trained, row.text
@@ -66,7 +68,42 @@ def test_commands_with_a_few_extra_words(dialog: Dialog, text: str, command: str
 
 
 @pytest.mark.parametrize(
-    "text", ["i can't stop yelling at them", "i keep saying stop it to myself about the guilt"]
+    ("text", "command"),
+    [
+        ("good buy", "goodbye"),
+        ("re peat that", "repeat"),
+        ("slow her please", "slower"),
+        ("a bit lauder", "louder"),
+    ],
+)
+def test_commands_as_the_recogniser_mishears_them(dialog: Dialog, text: str, command: str) -> None:
+    reply = Conversation(dialog).respond(text)
+    assert (reply.category, reply.command) == ("command", command)
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("could you say that again i had the tap running", "repeat"),
+        ("slow down a bit would you my head is all over the place", "slower"),
+        ("louder please the washing machine is spinning", "louder"),
+        ("bye for now i need to go and pick up my son", "goodbye"),
+    ],
+)
+def test_a_command_followed_by_its_reason(dialog: Dialog, text: str, command: str) -> None:
+    assert Conversation(dialog).respond(text).command == command
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i can't stop yelling at them",
+        "i keep saying stop it to myself about the guilt",
+        "again i forgot to sign the reading log",
+        "i have to go back to work on monday and i feel sick about it",
+        "see i knew i would mess this up",
+        "by the time they are in bed i have nothing left",
+    ],
 )
 def test_commands_are_never_found_inside_content(dialog: Dialog, text: str) -> None:
     assert Conversation(dialog).respond(text).command is None

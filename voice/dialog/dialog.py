@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import mend, placeholders
+from . import mend, placeholders, slips
 from .crisis import Helplines, load_helplines
 from .encoder import Encoder
 from .loader import CRISIS_KINDS, ScriptError, load_scripts
@@ -31,6 +31,21 @@ KNOWN_WORDS = 0.5
 """Below this share of words the model knows whole, the text is taken as not understood."""
 ANSWER_SIMILARITY = 0.55
 """How close (cosine) an answer must be to a follow-up's examples to count as one."""
+LEADING_COMMANDS: dict[str, frozenset[str] | None] = {
+    "repeat": None,
+    "slower": None,
+    "faster": None,
+    "louder": None,
+    "quieter": None,
+    "goodbye": frozenset({"bye", "goodbye", "goodnight"}),
+}
+"""Commands still meant when a reason follows them ("say that again, the kettle was on"),
+with the words their leading phrasing must hold (None: any of its phrasings): "i have to go
+away for work" is not goodbye."""
+LEADING_WORDS = 6
+"""A command leading a turn is at most this many words."""
+LEADING_TURN = 30
+"""Longer turns are about something else, whatever their first words."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,13 @@ class Dialog:
             for example in intent.examples
             if self._bare(example)
         }
+        self._misheard = {
+            slipped: intent
+            for bare, intent in self._commands.items()
+            for slipped in slips.every_variant(bare)
+            if self._bare(slipped) not in self._commands
+        }
+        """Command phrasings as the recogniser may mishear them ("good buy", "lauder")."""
         self._answers = self._answer_vectors(store or VectorStore(encoder, None))
         self._last: tuple[str, np.ndarray] | None = None
 
@@ -128,9 +150,28 @@ class Dialog:
         return tuple(sorted(found))
 
     def command(self, text: str) -> Intent | None:
-        """The command this whole utterance is, word for word (polite words aside)."""
+        """The command this whole utterance is, word for word (polite words aside, misheard
+        words allowed), or one of the leading commands followed by a reason."""
+        found = self.whole_command(text)
+        return found if found is not None else self._leading_command(text)
+
+    def whole_command(self, text: str) -> Intent | None:
+        """The command the whole utterance is, word for word or as misheard."""
         bare = self._bare(text)
-        return self._commands.get(bare) if bare else None
+        return (self._commands.get(bare) or self._misheard.get(bare)) if bare else None
+
+    def _leading_command(self, text: str) -> Intent | None:
+        """'sorry can you say that again the kettle was going': a command phrasing the turn
+        starts with, when that command cannot mean anything else there."""
+        words = self.normalizer.clean(text).split()
+        if len(words) > LEADING_TURN:
+            return None
+        for end in range(min(LEADING_WORDS, len(words) - 1), 0, -1):
+            bare = self._bare(" ".join(words[:end]))
+            intent = self._commands.get(bare)
+            if intent is not None and _leads(intent.command, bare.split()):
+                return intent
+        return None
 
     def read(self, text: str) -> str:
         """The text as the model reads it: slips mended, idioms read as meant, fillers gone."""
@@ -227,6 +268,15 @@ class Dialog:
                 if len(words.split()) <= 10:
                     found.append(words[:1].upper() + words[1:])
         return list(dict.fromkeys(found))
+
+
+def _leads(command: str | None, words: list[str]) -> bool:
+    """Whether a command's phrasing can lead a longer turn. One word leads only if it is a
+    command's own name: "again i forgot" is not "repeat"; "louder, the kettle's on" is."""
+    if command not in LEADING_COMMANDS or (len(words) == 1 and words[0] not in LEADING_COMMANDS):
+        return False
+    needed = LEADING_COMMANDS[command]
+    return needed is None or not needed.isdisjoint(words)
 
 
 def _check_lines(scripts: Scripts, countries: dict[str, Helplines]) -> None:

@@ -18,6 +18,7 @@ _SLIPS = (
     (re.compile(r"\b(?:be|being|stay|staying) hear\b"), "be here"),
     (re.compile(r"\bsue aside\b|\bsue icide\b"), "suicide"),
     (re.compile(r"\bburn den\b"), "burden"),
+    (re.compile(r"\b(every|some) (body|one)\b|\b(no) (body)\b"), r"\1\3\2\4"),
 )
 """Recogniser slips that split or swap the words that matter most."""
 
@@ -31,13 +32,24 @@ _IDIOMS = (
     (re.compile(r"\b(?:kill|murder) for (?:a|an|some|one)\b"), "love a"),
     (re.compile(r"\b(?:could|would) (?:murder|kill) (?:a|an|some)\b"), "would love a"),
     (
-        re.compile(r"\b(?:be |is |are )?(?:going to be |gonna be )?the death of me\b"),
-        "wearing me out",
+        re.compile(r"\b((?:be |is |are )?(?:going to be |gonna be )?)the death of me\b"),
+        r"\1wearing me out",
     ),
     (re.compile(r"\bdying (?:for|to)\b"), "longing for"),
     (re.compile(r"\b(?:is|are|it is) killing me\b"), "wears me out"),
     (re.compile(r"\bdead (?:on my feet|tired)\b"), "exhausted"),
-    (re.compile(r"\b(?:would|will) kill me if\b"), "would be cross if"),
+    (
+        re.compile(r"\b(?:would|will|is going to|are going to) (?:kill|murder) me (?:if|when)\b"),
+        "would be cross if",
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:just|someone|somebody) )?(?:shoot|kill) me now\b"
+            r"|\b(?:just|someone|somebody) shoot me\b"
+        ),
+        "i am at the end of my tether",
+    ),
+    (re.compile(r"\b(?:a )?dead (?:woman|man|mum|mom) walking\b"), "in so much trouble"),
     (
         re.compile(r"\b(?:die|died|dying) (?:of|from) (?:embarrassment|shame|laughing)\b"),
         "felt embarrassed",
@@ -47,7 +59,7 @@ _IDIOMS = (
         re.compile(
             r"\b(?:i )?(?:will|am going to|going to|gonna|could|would) (?:honestly |literally )?"
             r"(?:kill|strangle|murder|throttle) (?:him|her|them|my (?:husband|partner|ex|manager"
-            r"|boss|sister|brother|mum|mom|mother in law))\b"
+            r"|boss|sister|brother|mum|mom|mother in law)|whoever)\b"
         ),
         "i am so cross with him",
     ),

@@ -47,8 +47,32 @@ _BARE_CONTRACTIONS = {
     "lets": "let us",
     "wanna": "want to",
     "gonna": "going to",
+    "hes": "he",
+    "shes": "she",
+    "whos": "who",
+    "youll": "you will",
+    "theyll": "they will",
+    "itll": "it will",
+    "youve": "you have",
+    "weve": "we have",
+    "theyve": "they have",
+    "shouldve": "should have",
+    "wouldve": "would have",
+    "couldve": "could have",
 }
-"""Contractions typed or recognised without their apostrophe."""
+"""Contractions typed or recognised without their apostrophe ("he's" reads as "he")."""
+
+_VERBS = (
+    r"be|have|go|do|get|make|take|just|never|rather|really|quite|love|like|hate|kill|murder"
+    r"|strangle|throttle|die|scream|cry|lose|end|run|leave|give|feel|want|need|try|say|tell"
+    r"|sleep|walk|drive|jump|not|sell|better"
+)
+_BARE_WILL_WOULD = (
+    (re.compile(rf"\bill (?=(?:{_VERBS})\b)"), "i will "),
+    (re.compile(rf"\bid (?=(?:{_VERBS})\b)"), "i would "),
+)
+"""'ill' and 'id' without the apostrophe: 'i will' and 'i would' only before a verb, as
+'ill' (unwell) and 'id' (a card) are words too."""
 
 
 def _phrase_regex(phrases: list[str]) -> re.Pattern[str] | None:
@@ -75,7 +99,10 @@ class Normalizer:
         text = _NON_WORD.sub(" ", text)
         for pattern, replacement in _CONTRACTIONS:
             text = pattern.sub(replacement, text)
-        return " ".join(_BARE_CONTRACTIONS.get(word, word) for word in text.split())
+        text = " ".join(_BARE_CONTRACTIONS.get(word, word) for word in text.split())
+        for pattern, replacement in _BARE_WILL_WOULD:
+            text = pattern.sub(replacement, text)
+        return text
 
     def clean(self, text: str) -> str:
         """Words with recognition slips corrected and fillers removed."""

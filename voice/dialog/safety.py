@@ -87,7 +87,8 @@ _SELF = (
     r"\b(?:car|engine) (?:running )?in the (?:closed |shut )?garage\b",
     r"\b(?:just |a |such a )?dead weight (?:in|on|to|round|around)\b",
     r"\bi am (?:just )?dead weight\b",
-    r"\b(?:i am|i feel like) (?:just |such )?a (?:burden|weight) (?:to|on) (?:everyone|everybody"
+    r"\b(?:(?:i am|i feel like) (?:just |such )?|^(?:just |such )?)a (?:burden|weight|drain) "
+    r"(?:to|on) (?:everyone|everybody"
     r"|all of them|them all|my family|the family|my kids|my children|my husband|my partner)\b",
     r"\b(?:keep|kept) (?:looking|staring) (?:at|down at) the (?:train line|train tracks|railway"
     r"|tracks|bridge)\b",
@@ -173,7 +174,8 @@ def assess(dialog: Dialog, text: str) -> Risk:
         return Risk("crisis", kind, "pattern")
     read = dialog.read(text)
     words = read.split()
-    if not words:
+    if not words or dialog.whole_command(text) is not None:
+        # "good buy" is goodbye misheard: only the patterns judge a bare command.
         return Risk("none")
     spans = windows(len(words))
     vectors = dialog.window_vectors(read, spans)

@@ -28,6 +28,12 @@ SPLITS = {
     "bedtime": "bed time",
     "weekend": "week end",
     "burden": "burn den",
+    "repeat": "re peat",
+    "faster": "fast her",
+    "slower": "slow her",
+    "quieter": "quiet her",
+    "louder": "loud her",
+    "goodbye": "good buy",
 }
 """Whole words a recogniser hears as two."""
 
@@ -63,6 +69,8 @@ SOUNDALIKES = {
     "wait": "weight",
     "hurt": "heard",
     "kill": "kale",
+    "bye": "by",
+    "louder": "lauder",
 }
 """Words heard as another word that sounds alike."""
 
@@ -97,6 +105,17 @@ def _drop(words: list[str], rng: random.Random) -> list[str]:
         return words
     i = rng.choice(spots)
     return words[:i] + words[i + 1 :]
+
+
+def every_variant(text: str) -> list[str]:
+    """Each way one word of a short phrase can be misheard (split, or a soundalike)."""
+    words = text.split()
+    found = []
+    for i, word in enumerate(words):
+        for table in (SPLITS, SOUNDALIKES):
+            if word in table:
+                found.append(" ".join([*words[:i], table[word], *words[i + 1 :]]))
+    return found
 
 
 def variant(text: str) -> str | None:
