@@ -96,6 +96,16 @@ def test_not_safe_gets_the_numbers_again(dialog: Dialog) -> None:
     assert again.category == "crisis" and "988" in again.text
 
 
+def test_a_goodbye_with_a_reason_after_the_crisis_reply_hears_the_numbers_again(
+    dialog: Dialog,
+) -> None:
+    talk = Conversation(dialog, random.Random(3))
+    talk.respond("i dont want to be alive anymore")
+    again = talk.respond("bye for now i have to get the kids from school")
+    assert again.response_id == "crisis_stay" and "988" in again.text
+    assert talk.respond("good buy").command == "goodbye"
+
+
 def test_each_kind_gets_its_own_numbers(dialog: Dialog) -> None:
     baby = Conversation(dialog).respond("i keep having thoughts of smothering my baby")
     assert baby.intent == "crisis_baby" and "1-833-852-6262" in baby.text

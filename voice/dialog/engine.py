@@ -140,7 +140,9 @@ class Conversation:
     def _after_crisis(self, text: str) -> Reply:
         if answered_safe(text):
             return self._remember(Reply(crisis.SAFE, "support", self._crisis_kind, "crisis_safe"))
-        command = self.dialog.command(text)
+        # Only a bare command leaves the flow at once: "bye for now, got to go" hears the
+        # numbers once more first.
+        command = self.dialog.whole_command(text)
         if command is not None or (self._stays >= 1 and not answered_unsafe(text)):
             return self._ordinary(text[:MAX_TEXT_CHARS], None)
         self._pending, self._stays = "safety", self._stays + 1
