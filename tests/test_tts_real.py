@@ -87,6 +87,17 @@ def test_close_stops_warming_after_the_utterance_in_progress(synth_class: type) 
     assert not all(synth.cached(text) for text in texts)
 
 
+def test_nothing_new_is_synthesised_after_close(synth_class: type) -> None:
+    from voice.audio.synthesizer import SpeechClosed
+
+    synth = synth_class(None, 150, None)
+    said = synth.pcm("Said before closing.")
+    synth.close()
+    assert len(synth.pcm("Said before closing.")) == len(said)  # from memory, no espeak-ng
+    with pytest.raises(SpeechClosed):
+        synth.pcm("A line nobody asked for before closing.")
+
+
 _RENDER_ALL = """
 import sys
 from voice.dialog.crisis import all_replies, load_helplines

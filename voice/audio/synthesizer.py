@@ -89,6 +89,10 @@ class SpeechError(EngineError):
     """Speech synthesis is not available; the message says what to install."""
 
 
+class SpeechClosed(SpeechError):
+    """Asked for speech after close(): the program is shutting down."""
+
+
 class Synthesizer:
     """espeak-ng through pyttsx3, one utterance at a time, into float32 samples."""
 
@@ -179,6 +183,8 @@ class Synthesizer:
                     return
                 try:
                     self.prepare(text)
+                except SpeechClosed:
+                    return
                 except SpeechError as exc:
                     _LOGGER.warning("could not prepare speech: %s", exc)
                     return
@@ -189,7 +195,8 @@ class Synthesizer:
 
     def close(self) -> None:
         """Stop warming and wait for the utterance in progress: espeak-ng finishes it on its
-        own thread, and must not find its folder gone when the program exits."""
+        own thread, and must not find its folder gone when the program exits. No utterance
+        starts after this (a thread already waiting for its turn gets SpeechClosed)."""
         self._closing.set()
         with self._lock:
             pass
@@ -240,6 +247,8 @@ class Synthesizer:
         # espeak-ng may still be saving an earlier one after we stopped waiting for it, and
         # must never find its folder gone.
         with self._lock:
+            if self._closing.is_set():
+                raise SpeechClosed("speech has been closed; nothing more is synthesised")
             path = self._scratch / f"speech-{next(self._count)}.wav"
             self._done = done = threading.Event()
             self._engine.setProperty("voice", self.voice)
