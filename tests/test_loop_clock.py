@@ -257,4 +257,4 @@ def test_speech_is_prepared_as_it_will_be_said(dialog: Dialog) -> None:
 
     texts = scripted_texts(dialog, "GB")
     assert texts and not [t for t in texts if "{" in t]
-    assert any("0808 1961 776" in t for t in texts)  # the GB perinatal line, filled in
+    assert any("Samaritans, 116 123" in t for t in texts)  # GB's stand-in perinatal line
