@@ -67,7 +67,8 @@ def reply_latency(dialog: Dialog, cold: bool, folder: Path) -> list[float]:
     from voice.audio.devices import Speaker
     from voice.audio.speech import SpeechOut
     from voice.audio.synthesizer import Synthesizer
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     speaker = Speaker(None)
     speaker.open()
@@ -77,7 +78,7 @@ def reply_latency(dialog: Dialog, cold: bool, folder: Path) -> list[float]:
     rows = read_rows(ROOT / "tests" / "data" / "eval" / "heldout.tsv")
     said = [row.text for row in rows if row.category != "command"]
     main = Now()
-    loop = VoiceLoop(dialog, None, main, Now(), speech, LoopOptions(wake=False))  # type: ignore[arg-type]
+    loop = VoiceLoop(dialog, None, main, Now(), speech, Settings().with_values({"wake": False}))  # type: ignore[arg-type]
     latencies = []
     pace = random.Random(7)
     for text in said[:TURNS]:
@@ -104,7 +105,8 @@ def barge_in(dialog: Dialog, folder: Path) -> list[float]:
     from voice.audio.devices import Mic, ResilientMic, Speaker
     from voice.audio.speech import SpeechOut
     from voice.audio.synthesizer import Synthesizer
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     speaker = Speaker(None)
     speaker.open()
@@ -116,7 +118,7 @@ def barge_in(dialog: Dialog, folder: Path) -> list[float]:
         while not mic.chunks.empty():  # start each trial with no backlog
             mic.chunks.get_nowait()
         barge = ScriptedRecognizer([(0.8, "stop")])
-        loop = VoiceLoop(dialog, ResilientMic(mic), Now(), barge, speech, LoopOptions())
+        loop = VoiceLoop(dialog, ResilientMic(mic), Now(), barge, speech, Settings())
         loop._say("Good enough is enough. You are doing the best you can with what you have.")
         barge.start = time.monotonic()
         stop = threading.Event()
@@ -138,7 +140,8 @@ def audio_path_cpu(dialog: Dialog, folder: Path, seconds: float = 20.0) -> float
     from voice.audio.devices import Mic, ResilientMic, Speaker
     from voice.audio.speech import SpeechOut
     from voice.audio.synthesizer import Synthesizer
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     speaker = Speaker(None)
     speaker.open()
@@ -153,7 +156,7 @@ def audio_path_cpu(dialog: Dialog, folder: Path, seconds: float = 20.0) -> float
         ScriptedRecognizer(script),
         ScriptedRecognizer([]),
         speech,
-        LoopOptions(follow_up_seconds=20),
+        Settings().with_values({"follow_up_seconds": 20.0}),
     )
     stop = threading.Event()
     thread = threading.Thread(target=loop.run, args=(stop,))

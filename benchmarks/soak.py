@@ -291,7 +291,7 @@ class Driver:
 
     def turn(self, line: Line) -> bool:
         """Say `line` a few seconds from now; answered (True) when a sound starts after it."""
-        wake = self.rig.session.loop.options.wake_phrase
+        wake = self.rig.session.loop.listening.wake_phrase
         text = f"{wake} {line.text}" if self.addressing else line.text
         heard = len(self.rig.main.heard)
         self.tally.turns += 1
@@ -414,8 +414,8 @@ def main() -> None:
     dialog = Dialog.from_paths([ROOT / "dialogs"], default_cache_dir())
     audio = start_server()  # before sounddevice is imported: PortAudio lists devices once
     with TemporaryDirectory() as tmp:
-        settings = Settings(
-            rate_wpm=args.rate, cache_dir=Path(tmp), log_transcripts=True, timings=True
+        settings = Settings(cache_dir=Path(tmp)).with_values(
+            {"rate_wpm": args.rate, "log_transcripts": True, "timings": True}
         )
         try:
             rig = open_rig(audio, dialog, settings)

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import tempfile
-from dataclasses import fields
 from pathlib import Path
 
 import yaml
@@ -115,7 +114,7 @@ def test_config_values_of_the_wrong_kind_are_named(tmp_path: Path) -> None:
 
 def test_every_setting_is_checked_in_config_files() -> None:
     assert load_config(Path("/nonexistent/config.yaml"), Settings()) == Settings()
-    with_all = {f.name: getattr(Settings(), f.name) for f in fields(Settings)}
+    with_all = Settings().flat()
     for name in ("dialogs",):
         with_all[name] = [str(p) for p in with_all[name]]
     for name in ("models_dir", "cache_dir"):

@@ -131,7 +131,13 @@ def test_config_values_at_the_ends_of_the_ranges_load(tmp_path: Path) -> None:
     high = "volume: 1.0\nrate_wpm: 450\nfollow_up_seconds: 120\nconversation_minutes: 60\n"
     loaded = [load_config(write_config(tmp_path, text), Settings()) for text in (low, high)]
     assert [
-        (s.volume, s.rate_wpm, s.follow_up_seconds, s.conversation_minutes) for s in loaded
+        (
+            s.speech.volume,
+            s.speech.rate_wpm,
+            s.listening.follow_up_seconds,
+            s.talk.conversation_minutes,
+        )
+        for s in loaded
     ] == [
         (0, 80, 0, 1),
         (1.0, 450, 120, 60),

@@ -144,7 +144,8 @@ def test_the_model_folder_deleted_while_running(
 def test_synthesis_failing_for_one_line_skips_only_that_reply(
     rig: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     synth = rig.speech.synth
     real = synth._synthesise
@@ -161,7 +162,9 @@ def test_synthesis_failing_for_one_line_skips_only_that_reply(
         [(0.5, "i yelled at my kids this morning"), (5.0, "give me a mantra")]
     )
     barge = ScriptedRecognizer([])
-    loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, LoopOptions(wake=False))
+    loop = VoiceLoop(
+        rig.dialog, rig.source, main, barge, rig.speech, Settings().with_values({"wake": False})
+    )
     started = main.start = barge.start = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="voice.audio.speech"):
         rig.run(loop, 9.0)

@@ -10,7 +10,8 @@ import pytest
 
 from voice.breathing.timeline import timeline
 from voice.dialog.dialog import Dialog
-from voice.loop import LoopOptions, VoiceLoop
+from voice.loop import VoiceLoop
+from voice.settings import Settings
 
 from .scripted import ScriptedRecognizer
 
@@ -61,9 +62,10 @@ def _talk(dialog: Dialog, script: list[tuple[float, str]], quiet: float) -> list
     response ids of the replies, in order."""
     clock = Clock()
     recognizer = ScriptedRecognizer(script, clock)
-    options = LoopOptions(wake=False, conversation_seconds=quiet, echo_tail_seconds=0.0)
+    options = Settings().with_values({"wake": False, "conversation_minutes": quiet / 60})
     speaker = Speaker()
     loop = VoiceLoop(dialog, Silence(), recognizer, recognizer, speaker, options, clock)
+    loop.echo_tail_seconds = 0.0
     ids: list[str] = []
     end = clock.now + max(t for t, _ in script) + 1
     while clock.now < end:
@@ -130,7 +132,9 @@ def test_logs_keep_her_words_and_topics_private(
     clock = Clock()
     recognizer = ScriptedRecognizer([(1.0, "i yelled at my kids")], clock)
     barge = ScriptedRecognizer([(1.5, "stop")], clock)
-    options = LoopOptions(wake=False, timings=True, log_transcripts=transcripts)
+    options = Settings().with_values(
+        {"wake": False, "timings": True, "log_transcripts": transcripts}
+    )
     speaker = TalkingSpeaker(clock)
     loop = VoiceLoop(dialog, Silence(), recognizer, barge, speaker, options, clock)
     caplog.set_level(logging.DEBUG)
@@ -151,7 +155,7 @@ def test_the_stop_commands_in_the_scripts_cut_speech_short(dialog: Dialog, said:
     recognizer = ScriptedRecognizer([(1.0, "everything is too much i am so overwhelmed")], clock)
     barge = ScriptedRecognizer([(1.5, said)], clock)
     speaker = TalkingSpeaker(clock)
-    options = LoopOptions(wake=False)
+    options = Settings().with_values({"wake": False})
     loop = VoiceLoop(dialog, Silence(), recognizer, barge, speaker, options, clock)
     for _ in range(25):
         loop.feed(Chunk(b"\0" * 3200, clock.now))
@@ -167,7 +171,9 @@ def test_the_breathing_settings_reach_the_live_loop(dialog: Dialog, tone: bool, 
     speaker = Speaker()
     played: list[float] = []
     speaker.tone = played.append  # type: ignore[method-assign]
-    options = LoopOptions(wake=False, breathing_tone=tone, breathing_count=False)
+    options = Settings().with_values(
+        {"wake": False, "breathing_tone": tone, "breathing_count": False}
+    )
     loop = VoiceLoop(dialog, Silence(), recognizer, recognizer, speaker, options, clock)
     for _ in range(15):
         loop.feed(Chunk(b"\0" * 3200, clock.now))
@@ -201,7 +207,7 @@ def test_wake_phrase_follow_up_window_and_half_duplex(dialog: Dialog) -> None:
         clock,
     )
     speaker = TalkingSpeaker(clock)
-    options = LoopOptions(follow_up_seconds=3.0, echo_tail_seconds=0.3)
+    options = Settings().with_values({"follow_up_seconds": 3.0})
     loop = VoiceLoop(
         dialog, Silence(), recognizer, ScriptedRecognizer([], clock), speaker, options, clock
     )
@@ -217,7 +223,7 @@ def test_its_own_voice_saying_a_stop_word_is_not_a_barge_in(dialog: Dialog) -> N
     barge = ScriptedRecognizer([(0.3, "enough"), (1.8, "stop")], clock)
     speaker = TalkingSpeaker(clock)
     loop = VoiceLoop(
-        dialog, Silence(), ScriptedRecognizer([], clock), barge, speaker, LoopOptions(), clock
+        dialog, Silence(), ScriptedRecognizer([], clock), barge, speaker, Settings(), clock
     )
     barge.start = clock.now
     loop._say("Enough. Good enough is enough, and you can rest now.")
@@ -238,7 +244,7 @@ def test_a_turn_takes_the_first_frame_of_a_sound_started_after_its_reply(dialog:
         ScriptedRecognizer([], clock),
         ScriptedRecognizer([], clock),
         speaker,
-        LoopOptions(),
+        Settings(),
         clock,
     )
     loop.state.pending = Turn(

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.audio
 
 
 def test_wake_phrase_follow_up_and_barge_in(rig: Rig) -> None:
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     main = ScriptedRecognizer(
         [
@@ -37,7 +38,12 @@ def test_wake_phrase_follow_up_and_barge_in(rig: Rig) -> None:
     )
     barge = ScriptedRecognizer([(3.0, "stop")])  # while the reply plays
     loop = VoiceLoop(
-        rig.dialog, rig.source, main, barge, rig.speech, LoopOptions(follow_up_seconds=3.0)
+        rig.dialog,
+        rig.source,
+        main,
+        barge,
+        rig.speech,
+        Settings().with_values({"follow_up_seconds": 3.0}),
     )
     rig.speech.synth.warm(t for r in rig.dialog.scripts.responses.values() for t in r.say).join()
     started = main.start = barge.start = time.monotonic()
@@ -64,11 +70,12 @@ def test_wake_phrase_follow_up_and_barge_in(rig: Rig) -> None:
 
 
 def test_own_voice_does_not_barge_in(rig: Rig) -> None:
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     main = ScriptedRecognizer([])
     barge = ScriptedRecognizer([(0.6, "enough"), (3.5, "stop")])
-    loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, LoopOptions())
+    loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, Settings())
     text = "Enough. Good enough is enough. You are doing so well, and you can rest now, my friend."
     rig.speech.synth.pcm(text)
     barge.start = main.start = time.monotonic()
@@ -340,11 +347,14 @@ def test_devices_lists_the_virtual_ones(virtual_audio: VirtualAudio, tmp_path: P
 
 
 def test_voice_steers_a_breathing_exercise(rig: Rig) -> None:
-    from voice.loop import LoopOptions, VoiceLoop
+    from voice.loop import VoiceLoop
+    from voice.settings import Settings
 
     main = ScriptedRecognizer([(0.5, "can we do box breathing")])
     barge = ScriptedRecognizer([(9.0, "slower"), (15.0, "stop")])
-    loop = VoiceLoop(rig.dialog, rig.source, main, barge, rig.speech, LoopOptions(wake=False))
+    loop = VoiceLoop(
+        rig.dialog, rig.source, main, barge, rig.speech, Settings().with_values({"wake": False})
+    )
     started = main.start = barge.start = time.monotonic()
     stop = threading.Event()
     thread = threading.Thread(target=loop.run, args=(stop,))

@@ -19,7 +19,7 @@ from voice.dialog.crisis import all_replies
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Reply
 from voice.dialog.placeholders import fill
-from voice.loop import LoopOptions, VoiceLoop
+from voice.loop import VoiceLoop
 from voice.settings import Settings
 from voice.transcript import Recognizer
 
@@ -61,33 +61,19 @@ def rescan_when_idle(loop: VoiceLoop, speech: SpeechOut) -> None:
     _LOGGER.info("looked for audio devices again")
 
 
-def options_from(settings: Settings) -> LoopOptions:
-    return LoopOptions(
-        wake_phrase=settings.wake_phrase,
-        wake=settings.wake,
-        follow_up_seconds=settings.follow_up_seconds,
-        log_transcripts=settings.log_transcripts,
-        timings=settings.timings,
-        country=settings.country,
-        conversation_seconds=settings.conversation_minutes * 60,
-        breathing_tone=settings.breathing_tone,
-        breathing_count=settings.breathing_count,
-    )
-
-
 def speech_out(settings: Settings) -> SpeechOut:
     """The real speaker and voice, opened."""
-    synth = Synthesizer(settings.voice, settings.rate_wpm, settings.cache_dir)
-    speaker = Speaker(settings.speaker)
+    synth = Synthesizer(settings.speech.voice, settings.speech.rate_wpm, settings.cache_dir)
+    speaker = Speaker(settings.speech.speaker)
     speaker.open()
-    return SpeechOut(synth, speaker, settings.volume)
+    return SpeechOut(synth, speaker, settings.speech.volume)
 
 
 def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], None]:
     """Speaks each chat reply to the end before the next prompt; the crisis replies are
     rendered first, so they cannot fail when needed."""
     speech = speech_out(settings)
-    speech.keep_ready(all_replies(dialog.helplines[settings.country]))
+    speech.keep_ready(all_replies(dialog.helplines[settings.talk.country]))
 
     def speak(reply: Reply) -> None:
         speech.say(reply.text)
@@ -99,10 +85,10 @@ def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], No
 def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) -> Session:
     """`goodenough run`'s engines: the speech model first (the slow, most likely to fail
     part), its recognisers, then everything else."""
-    path = asr.find_model(model_flag, settings.model, settings.models_dir)
+    path = asr.find_model(model_flag, settings.listening.model, settings.listening.models_dir)
     _LOGGER.info("loading speech model %s", path)
-    model = asr.load_model(path, settings.endpoint_silence_seconds)
-    stall = max(1.0, 2 * settings.endpoint_silence_seconds)
+    model = asr.load_model(path, settings.listening.endpoint_silence_seconds)
+    stall = max(1.0, 2 * settings.listening.endpoint_silence_seconds)
     recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
     listen_for = {*dialog.stop_phrases(), *BREATHING_WORDS}
     barge = asr.VoskRecognizer(model, grammar=tuple(sorted(listen_for)))
@@ -116,20 +102,20 @@ def assemble(
     given recognisers; the speech cache warms only once everything has opened."""
     speech = speech_out(settings)
     try:
-        speech.keep_ready(all_replies(dialog.helplines[settings.country]))
+        speech.keep_ready(all_replies(dialog.helplines[settings.talk.country]))
     except SpeechError as exc:
         speech.close()
         raise SpeechError(
             f"the crisis replies could not be rendered, so it will not start: {exc}"
         ) from exc
-    mic = Mic(settings.mic)
+    mic = Mic(settings.listening.mic)
     try:
         mic.open()
     except AudioDeviceError:
         speech.close()
         raise
-    warming = speech.synth.warm(scripted_texts(dialog, settings.country))
+    warming = speech.synth.warm(scripted_texts(dialog, settings.talk.country))
     source = ResilientMic(mic)
-    loop = VoiceLoop(dialog, source, recognizer, barge, speech, options_from(settings))
+    loop = VoiceLoop(dialog, source, recognizer, barge, speech, settings)
     source.rescan = lambda: rescan_when_idle(loop, speech)
     return Session(loop, mic, speech, warming)

@@ -14,6 +14,7 @@ from voice.breathing.player import BREATHING_WORDS, BreathingPlayer
 from voice.breathing.timeline import Exercise
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation, Reply
+from voice.settings import Settings
 from voice.transcript import Recognizer, Transcript
 from voice.wake import WakePhrase
 
@@ -61,22 +62,8 @@ class Speech(Protocol):
     def adjust(self, command: str) -> None: ...
 
 
-@dataclass(frozen=True)
-class LoopOptions:
-    """How the loop listens; seconds throughout."""
-
-    wake_phrase: str = "hey friend"
-    wake: bool = True
-    follow_up_seconds: float = 8.0
-    echo_tail_seconds: float = 0.3
-    log_transcripts: bool = False
-    timings: bool = False
-    country: str = "US"
-    conversation_seconds: float = 600.0
-    """A quiet spell this long ends the conversation; her next words start a new one."""
-    breathing_tone: bool | None = None
-    """Tones at breathing phase changes: always, never, or (None) as the pattern says."""
-    breathing_count: bool = True
+ECHO_TAIL_SECONDS = 0.3
+"""After its own speech ends, what the microphone hears this long is taken for echo."""
 
 
 @dataclass
@@ -126,28 +113,35 @@ class VoiceLoop:
         recognizer: Recognizer,
         barge: Recognizer,
         speech: Speech,
-        options: LoopOptions,
+        settings: Settings,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.dialog = dialog
-        self.conversation = Conversation(dialog, country=options.country)
         self.source, self.recognizer, self.barge, self.speech = source, recognizer, barge, speech
-        self.options = options
         self.clock = clock
-        self.wake = WakePhrase(options.wake_phrase)
+        self.echo_tail_seconds = ECHO_TAIL_SECONDS
+        self._use_settings(settings)
+        self.conversation = Conversation(dialog, country=self.talk.country)
         self.stop_phrases = dialog.stop_phrases()
         """What cuts speech short: the stop command's short phrasings, from the scripts."""
         self.state = _State()
 
-    def use_dialog(self, dialog: Dialog, options: LoopOptions | None = None) -> None:
-        """New scripts (and options) from now on, after a reload; the conversation starts
+    def _use_settings(self, settings: Settings) -> None:
+        self.listening, self.breathing, self.talk = (
+            settings.listening,
+            settings.breathing,
+            settings.talk,
+        )
+        self.wake = WakePhrase(self.listening.wake_phrase)
+
+    def use_dialog(self, dialog: Dialog, settings: Settings | None = None) -> None:
+        """New scripts (and settings) from now on, after a reload; the conversation starts
         afresh with them."""
-        if options is not None:
-            self.options = options
-            self.wake = WakePhrase(options.wake_phrase)
+        if settings is not None:
+            self._use_settings(settings)
         self.dialog = dialog
         self.stop_phrases = dialog.stop_phrases()
-        self.conversation = Conversation(dialog, country=self.options.country)
+        self.conversation = Conversation(dialog, country=self.talk.country)
 
     @property
     def turns(self) -> list[Turn]:
@@ -193,8 +187,8 @@ class VoiceLoop:
     def _finished_speaking(self, now: float) -> None:
         state = self.state
         state.was_busy = False
-        state.quiet_until = now + self.options.echo_tail_seconds
-        state.follow_until = 0.0 if state.closing else now + self.options.follow_up_seconds
+        state.quiet_until = now + self.echo_tail_seconds
+        state.follow_until = 0.0 if state.closing else now + self.listening.follow_up_seconds
         state.closing = False
         state.player = state.player_thread = None
         self.barge.reset()
@@ -205,7 +199,7 @@ class VoiceLoop:
         if not text:
             return
         heard = self.clock()
-        if self.options.log_transcripts:
+        if self.listening.log_transcripts:
             _LOGGER.info("heard: %s", text)
         utterance = self._addressed(text, heard)
         if utterance is None:
@@ -215,22 +209,22 @@ class VoiceLoop:
         self.state.pending = Turn(
             endpoint, heard, self.clock(), reply.category, speech_end=_speech_end(result, endpoint)
         )
-        if self.options.log_transcripts:
+        if self.listening.log_transcripts:
             _LOGGER.info("reply (%s): %s", reply.category, reply.text)
         self._act(reply)
 
     def _conversation(self, now: float) -> Conversation:
         """The conversation going on, or a new one after goodbye or a quiet spell."""
-        quiet = now - self.state.last_heard > self.options.conversation_seconds
+        quiet = now - self.state.last_heard > self.talk.conversation_minutes * 60
         if self.conversation.ended or (quiet and self.state.last_heard):
-            self.conversation = Conversation(self.dialog, country=self.options.country)
+            self.conversation = Conversation(self.dialog, country=self.talk.country)
         self.state.last_heard = now
         return self.conversation
 
     def _addressed(self, text: str, now: float) -> str | None:
         """What was said to the assistant, or None if it was not addressed."""
         after = self.wake.after(text)
-        if not self.options.wake or now < self.state.follow_until:
+        if not self.listening.wake or now < self.state.follow_until:
             return text if after is None else after
         return after
 
@@ -258,8 +252,8 @@ class VoiceLoop:
         exercise = Exercise(
             pattern,
             self.dialog.mantras(),
-            count=self.options.breathing_count,
-            tone=self.options.breathing_tone,
+            count=self.breathing.count,
+            tone=self.breathing.tone,
         )
         player = BreathingPlayer(exercise, self.speech)
         self.recognizer.reset()
@@ -289,7 +283,7 @@ class VoiceLoop:
         else:
             self.speech.stop()
         self.state.barge_ins.append(BargeIn(heard_at, self.clock(), word))
-        if self.options.log_transcripts:
+        if self.listening.log_transcripts:
             _LOGGER.info("barge-in: '%s'", word)
         else:
             _LOGGER.info("barge-in: speech stopped")
@@ -319,7 +313,7 @@ class VoiceLoop:
         turn.first_frame = start
         self.state.pending = None
         self.state.turns.append(turn)
-        if self.options.timings:
+        if self.listening.timings:
             silence = "unknown"
             if turn.speech_end is not None:
                 silence = f"{(turn.endpoint - turn.speech_end) * 1000:.0f} ms"
@@ -327,7 +321,7 @@ class VoiceLoop:
             _LOGGER.info(
                 "timings%s: speech end->endpoint %s, ->transcript %.1f ms, ->reply %.2f ms, "
                 "->first frame %.1f ms",
-                f" ({turn.category})" if self.options.log_transcripts else "",
+                f" ({turn.category})" if self.listening.log_transcripts else "",
                 silence,
                 (turn.transcript - turn.endpoint) * 1000,
                 (turn.reply - turn.transcript) * 1000,

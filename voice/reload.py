@@ -9,7 +9,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from voice.audio.speech import SpeechOut
 from voice.audio.synthesizer import SpeechError
@@ -17,7 +17,7 @@ from voice.dialog.crisis import all_replies
 from voice.dialog.dialog import Dialog
 from voice.dialog.encoder import EncoderError
 from voice.dialog.loader import ScriptError
-from voice.loop import LoopOptions, VoiceLoop
+from voice.loop import VoiceLoop
 from voice.settings import ConfigError, Settings
 
 _LOGGER = logging.getLogger(__name__)
@@ -51,10 +51,9 @@ class Reloader:
         settings: Settings,
         loop: VoiceLoop,
         speech: SpeechOut,
-        options: Callable[[Settings], LoopOptions],
     ) -> None:
         self.read_settings, self.settings = read_settings, settings
-        self.loop, self.speech, self.options = loop, speech, options
+        self.loop, self.speech = loop, speech
         self._ready: queue.Queue[Loaded] = queue.Queue()
         self._worker: threading.Thread | None = None
 
@@ -69,11 +68,11 @@ class Reloader:
         _LOGGER.info("reading the config file and the scripts again")
         try:
             settings = self.read_settings()
-            dialog = Dialog.from_paths(list(settings.dialogs), settings.cache_dir)
-            if settings.country not in dialog.helplines:
-                raise ConfigError(f"country: no helplines for '{settings.country}'")
+            dialog = Dialog.from_paths(list(settings.talk.dialogs), settings.cache_dir)
+            if settings.talk.country not in dialog.helplines:
+                raise ConfigError(f"country: no helplines for '{settings.talk.country}'")
             # The crisis replies for her country are ready before anything changes.
-            self.speech.keep_ready(all_replies(dialog.helplines[settings.country]))
+            self.speech.keep_ready(all_replies(dialog.helplines[settings.talk.country]))
         except ConfigError as exc:
             _LOGGER.error("%s; the settings already in use stay", exc)
         except ScriptError as exc:
@@ -92,14 +91,15 @@ class Reloader:
         except queue.Empty:
             return
         old, new = self.settings, loaded.settings
-        changed = [f.name for f in fields(Settings) if getattr(old, f.name) != getattr(new, f.name)]
+        before, after = old.flat(), new.flat()
+        changed = [name for name in after if before[name] != after[name]]
         later = [name for name in changed if name in AT_RESTART]
         live = [name for name in changed if name not in AT_RESTART]
-        self.loop.use_dialog(loaded.dialog, self.options(new))
+        self.loop.use_dialog(loaded.dialog, new)
         if "volume" in live:
-            self.speech.volume = new.volume
+            self.speech.volume = new.speech.volume
         if "rate_wpm" in live:
-            self.speech.synth.set_rate(new.rate_wpm)
+            self.speech.synth.set_rate(new.speech.rate_wpm)
         self.settings = new
         _LOGGER.info("scripts reloaded; the next words start a new conversation")
         if live:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Any, get_args, get_type_hints
+from typing import Any, ClassVar, get_args, get_type_hints
 
 import yaml
 
@@ -35,37 +35,112 @@ def default_cache_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Everything the program can be told; each field's unit is in its name or docstring."""
+class Listening:
+    """How it listens: the speech model, the microphone, the wake phrase, the timings."""
 
-    dialogs: tuple[Path, ...] = field(default_factory=lambda: (default_dialogs(),))
     model: Path | None = None
     """A Vosk model folder; None means look in the usual places."""
     models_dir: Path = PACKAGE_ROOT / "models"
+    mic: str | None = None
     wake_phrase: str = "hey friend"
     wake: bool = True
     follow_up_seconds: float = 8.0
     """How long after speaking it listens without the wake phrase."""
     endpoint_silence_seconds: float = 0.8
     """Silence that ends an utterance."""
+    log_transcripts: bool = False
+    timings: bool = False
+
+
+@dataclass(frozen=True)
+class Speech:
+    """How it speaks."""
+
     voice: str | None = None
     rate_wpm: int = 150
     volume: float = 0.9
     """0.0 to 1.0."""
-    mic: str | None = None
     speaker: str | None = None
-    cache_dir: Path = field(default_factory=default_cache_dir)
-    log_transcripts: bool = False
-    timings: bool = False
-    breathing_tone: bool | None = None
-    """Mark each breathing phase change with a soft tone (true), never (false), or as each
-    pattern says (left out)."""
+
+
+@dataclass(frozen=True)
+class Breathing:
+    """The breathing exercises' extras; in the config file each name starts `breathing_`."""
+
+    PREFIX: ClassVar[str] = "breathing_"
+    tone: bool | None = None
+    """Mark each phase change with a soft tone (true), never (false), or as each pattern
+    says (left out)."""
+    count: bool = True
+    """Softly count seconds in phases that ask for it."""
+
+
+@dataclass(frozen=True)
+class Talk:
+    """The conversation: its scripts, whose helplines, how long it lasts."""
+
+    dialogs: tuple[Path, ...] = field(default_factory=lambda: (default_dialogs(),))
     country: str = "US"
     """Whose helpline numbers are given: US, CA, GB, IE, AU or NZ."""
     conversation_minutes: float = 10.0
     """After this long with nothing said, the next words start a new conversation."""
-    breathing_count: bool = True
-    """Softly count seconds in phases that ask for it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the program can be told, in parts, each passed to what uses it. The config
+    file and the flags name each setting by its own name (`volume`, `breathing_tone`)."""
+
+    listening: Listening = field(default_factory=Listening)
+    speech: Speech = field(default_factory=Speech)
+    breathing: Breathing = field(default_factory=Breathing)
+    talk: Talk = field(default_factory=Talk)
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    """Where the speech and understanding caches are kept."""
+
+    def flat(self) -> dict[str, Any]:
+        """Every setting by the name the config file uses."""
+        return {
+            key: getattr(getattr(self, part), name) if part else getattr(self, name)
+            for key, (part, name) in _WHERE.items()
+        }
+
+    def with_values(self, values: dict[str, Any]) -> Settings:
+        """A copy with the named settings (config-file names) changed."""
+        parts: dict[str, dict[str, Any]] = {}
+        top: dict[str, Any] = {}
+        for key, value in values.items():
+            part, name = _WHERE[key]
+            if part:
+                parts.setdefault(part, {})[name] = value
+            else:
+                top[name] = value
+        changed = {part: replace(getattr(self, part), **v) for part, v in parts.items()}
+        return replace(self, **top, **changed)
+
+
+def _where() -> dict[str, tuple[str | None, str]]:
+    """Config-file name -> (part, field) for every setting; part None for a top-level one."""
+    out: dict[str, tuple[str | None, str]] = {}
+    for f in fields(Settings):
+        kind = get_type_hints(Settings)[f.name]
+        if is_dataclass(kind):
+            prefix = getattr(kind, "PREFIX", "")
+            out.update({prefix + g.name: (f.name, g.name) for g in fields(kind)})
+        else:
+            out[f.name] = (None, f.name)
+    return out
+
+
+_WHERE = _where()
+SETTING_NAMES = tuple(_WHERE)
+"""Every setting's name, as the config file spells it."""
+
+
+def _hint(key: str) -> Any:
+    part, name = _WHERE[key]
+    owner = get_type_hints(Settings)[part] if part else Settings
+    return get_type_hints(owner)[name]
 
 
 class ConfigError(GoodEnoughError):
@@ -83,7 +158,7 @@ def load_config(path: Path, base: Settings, required: bool = False) -> Settings:
     if not path.exists() and not required:
         return base
     data = _read(path)
-    known = {f.name for f in fields(Settings)}
+    known = set(SETTING_NAMES)
     odd = [repr(key) for key in data if not isinstance(key, str)]
     if odd:
         raise ConfigError(f"{path}: setting names must be words, not {', '.join(odd)}")
@@ -93,7 +168,7 @@ def load_config(path: Path, base: Settings, required: bool = False) -> Settings:
             f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
         )
     try:
-        return replace(base, **{key: _coerce(key, value) for key, value in data.items()})
+        return base.with_values({key: _coerce(key, value) for key, value in data.items()})
     except ConfigError as exc:
         raise ConfigError(f"{path}: {exc}") from None
 
@@ -159,7 +234,7 @@ def _path(key: str, value: Any) -> Path | None:
 
 def _kinds(key: str) -> tuple[type, ...]:
     """The YAML value types a setting accepts, from its annotation (a float takes an int)."""
-    hint = get_type_hints(Settings)[key]
+    hint = _hint(key)
     accepted: list[type] = []
     for kind in get_args(hint) or (hint,):
         accepted += [int, float] if kind is float else [kind]
@@ -196,4 +271,4 @@ def from_command_line(args: argparse.Namespace) -> Settings:
             values[flag] = True
     if getattr(args, "no_wake", False):
         values["wake"] = False
-    return replace(settings, **values)
+    return settings.with_values(values)

@@ -177,17 +177,18 @@ def _models(args: argparse.Namespace, settings: Settings, _dialog: Dialog) -> in
     from voice import modelstore
 
     if args.models_command == "list":
-        found = modelstore.installed(settings.models_dir)
+        found = modelstore.installed(settings.listening.models_dir)
+        folder = settings.listening.models_dir
         print(
             "\n".join(str(p) for p in found)
-            or f"no models in {settings.models_dir}; get one with: goodenough models download"
+            or f"no models in {folder}; get one with: goodenough models download"
         )
         return 0
     job = replace(modelstore.plan(args.name, args.url, args.sha256), timeout=args.timeout)
     print(f"downloading {job.name} from {job.url}", file=sys.stderr)
     bar = _ProgressBar()
     try:
-        path = modelstore.download(job, settings.models_dir, bar.update)
+        path = modelstore.download(job, settings.listening.models_dir, bar.update)
     finally:
         bar.close()  # before any message, so none is printed after a half-drawn bar
     print(f"installed {path}")
@@ -224,13 +225,13 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
     if name not in patterns:
         print(f"goodenough: no pattern '{name}'; try: {', '.join(patterns)}", file=sys.stderr)
         return 2
-    tone = settings.breathing_tone if args.tone is None else args.tone
+    tone = settings.breathing.tone if args.tone is None else args.tone
     exercise = Exercise(
         patterns[name],
         dialog.mantras(),
         args.rounds,
         args.pace,
-        settings.breathing_count,
+        settings.breathing.count,
         tone,
     )
     if args.json:
@@ -252,7 +253,7 @@ def _breathe(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> in
 
 
 def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
-    from voice.app import open_session, options_from
+    from voice.app import open_session
     from voice.notify import Notifier
     from voice.reload import Reloader
 
@@ -260,10 +261,8 @@ def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    _LOGGER.info("listening; say '%s' and what's on your mind", settings.wake_phrase)
-    reloader = Reloader(
-        lambda: from_command_line(args), settings, session.loop, session.speech, options_from
-    )
+    _LOGGER.info("listening; say '%s' and what's on your mind", settings.listening.wake_phrase)
+    reloader = Reloader(lambda: from_command_line(args), settings, session.loop, session.speech)
     signal.signal(signal.SIGHUP, lambda *_: reloader.request())
     systemd = Notifier()
     systemd.send("READY=1")

@@ -63,8 +63,8 @@ def run_checks(settings: Settings, model_flag: Path | None) -> list[Check]:
         ("espeak-ng", lambda: audio.check_voice(settings)),
         ("speech model", lambda: audio.check_model(settings, model_flag)),
         ("understanding", check_understanding),
-        ("microphone", lambda: audio.check_mic(settings.mic)),
-        ("speaker", lambda: audio.check_speaker(settings.speaker)),
+        ("microphone", lambda: audio.check_mic(settings.listening.mic)),
+        ("speaker", lambda: audio.check_speaker(settings.speech.speaker)),
         ("scripts", lambda: check_scripts(settings, train=cache.status == "ok")),
     ]
     results = [attempt(name, step) for name, step in steps]
@@ -118,7 +118,7 @@ def check_scripts(settings: Settings, train: bool) -> Check:
     from voice.dialog.dialog import Dialog
     from voice.dialog.loader import ScriptError, load_scripts
 
-    paths = list(settings.dialogs)
+    paths = list(settings.talk.dialogs)
     try:
         if not train:
             scripts = load_scripts(paths)
@@ -134,9 +134,9 @@ def check_scripts(settings: Settings, train: bool) -> Check:
             f"{len(exc.problems)} problem(s), the first: {exc.problems[0]}; "
             "see them all with: goodenough lint"
         ) from exc
-    if settings.country not in dialog.helplines:
+    if settings.talk.country not in dialog.helplines:
         raise Blocked(
-            f"no helplines for country '{settings.country}'; "
+            f"no helplines for country '{settings.talk.country}'; "
             f"use one of {', '.join(dialog.helplines)}"
         )
     scripts = dialog.scripts
@@ -144,7 +144,7 @@ def check_scripts(settings: Settings, train: bool) -> Check:
         "scripts",
         "ok",
         f"{len(scripts.sources)} files, {len(scripts.intents)} intents, "
-        f"helplines for {settings.country}",
+        f"helplines for {settings.talk.country}",
     )
 
 

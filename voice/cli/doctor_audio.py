@@ -47,7 +47,7 @@ def check_voice(settings: Settings) -> Check:
     """A short word through the same voice `run` uses."""
     from voice.audio.synthesizer import Synthesizer
 
-    synth = Synthesizer(settings.voice, settings.rate_wpm, None)
+    synth = Synthesizer(settings.speech.voice, settings.speech.rate_wpm, None)
     try:
         samples = synth.pcm("ready", keep=False)
     finally:
@@ -74,9 +74,9 @@ def check_model(settings: Settings, flag: Path | None) -> Check:
     """Found where `run` looks, and loads; how its checksum was (or was not) checked."""
     from voice.audio.recognizer import find_model, load_model
 
-    path = find_model(flag, settings.model, settings.models_dir)
-    load_model(path, settings.endpoint_silence_seconds)
-    downloaded = path.parent.resolve() == settings.models_dir.resolve()
+    path = find_model(flag, settings.listening.model, settings.listening.models_dir)
+    load_model(path, settings.listening.endpoint_silence_seconds)
+    downloaded = path.parent.resolve() == settings.listening.models_dir.resolve()
     if downloaded and path.name in KNOWN_SHA256:
         note = "pinned SHA-256 checked when downloaded (the archive is not kept)"
     else:

@@ -94,11 +94,13 @@ def _main(argv: list[str] | None) -> int:
         if args.command == "lint":
             from voice.cli.text_commands import lint
 
-            return lint(args.paths or list(settings.dialogs), settings.cache_dir)
-        dialog = Dialog.from_paths(list(settings.dialogs), settings.cache_dir, progress_bar())
-        if settings.country not in dialog.helplines:
+            return lint(args.paths or list(settings.talk.dialogs), settings.cache_dir)
+        dialog = Dialog.from_paths(list(settings.talk.dialogs), settings.cache_dir, progress_bar())
+        if settings.talk.country not in dialog.helplines:
             known = ", ".join(dialog.helplines)
-            raise ConfigError(f"country: no helplines for '{settings.country}'; use one of {known}")
+            raise ConfigError(
+                f"country: no helplines for '{settings.talk.country}'; use one of {known}"
+            )
     except (ConfigError, EncoderError) as exc:
         print(f"goodenough: {exc}", file=sys.stderr)
         return 2
@@ -121,7 +123,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
             text_commands.stdin_lines(sys.stdin.buffer),
             sys.stdout,
             stateless=args.command == "classify",
-            country=settings.country,
+            country=settings.talk.country,
         )
         return 0
     if args.command == "eval":
@@ -146,7 +148,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> i
             from voice.app import speaker_for_chat
 
             speak = speaker_for_chat(settings, dialog)
-        text_commands.interactive(dialog, speak, settings.country)
+        text_commands.interactive(dialog, speak, settings.talk.country)
         return 0
     return audio_commands.run_command(args, settings, dialog)
 
