@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +25,29 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 DIALOGS = ROOT / "dialogs"
 DATA = Path(__file__).resolve().parent / "data"
+
+
+def in_process(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    """`goodenough ARGS` through its real entry point in this process, with its standard
+    streams swapped for in-memory ones: what a separate process would print, much faster."""
+    from voice.cli.main import main
+
+    streams = [io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") for data in (stdin, b"", b"")]
+    saved = sys.stdin, sys.stdout, sys.stderr
+    handlers = logging.getLogger().handlers[:]
+    sys.stdin, sys.stdout, sys.stderr = streams
+    try:
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse refusing a flag
+            code = exc.code if isinstance(exc.code, int) else 2
+        for stream in streams[1:]:
+            stream.flush()
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved
+        logging.getLogger().handlers[:] = handlers
+    out, err = (stream.buffer.getvalue() for stream in streams[1:])  # type: ignore[attr-defined]
+    return subprocess.CompletedProcess(["goodenough", *args], code, out, err)
 
 
 @pytest.fixture(scope="session")

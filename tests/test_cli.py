@@ -1,4 +1,4 @@
-"""The stable machine interfaces and the lint command, run as real processes."""
+"""The stable machine interfaces and the lint command, through the real entry point."""
 
 from __future__ import annotations
 
@@ -12,20 +12,26 @@ import yaml
 
 from voice.settings import Settings, load_config
 
-from .conftest import DIALOGS, ROOT
+from .conftest import DIALOGS, ROOT, in_process
 
 KEYS = {"text", "category", "command", "intent", "response_id", "reply", "breathing"}
 
 
-def run(args: list[str], stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "voice", *args],
-        input=stdin,
-        capture_output=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
+def run(
+    args: list[str], stdin: bytes = b"", process: bool = False
+) -> subprocess.CompletedProcess[bytes]:
+    """`goodenough ARGS` with `stdin`: the real entry point called in this process (fast),
+    or with `process` a separate one (for exit statuses set by signals and the like)."""
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "voice", *args],
+            input=stdin,
+            capture_output=True,
+            cwd=ROOT,
+            timeout=60,
+            check=False,
+        )
+    return in_process(args, stdin)
 
 
 def records(stdout: bytes) -> list[dict[str, object]]:

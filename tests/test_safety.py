@@ -37,6 +37,9 @@ EXPLICIT = [
     ("i feel like such a burn den to everyone", "crisis_self"),
     ("when he drinks he gets rough and i hide the bruises", "crisis_danger"),
     ("my partner gets violent when the kids are asleep", "crisis_danger"),
+    ("some days i want to disappear and not for a weekend away, for good", "crisis_self"),
+    ("i wish id never woken up this morning", "crisis_self"),
+    ("my husband only threw his mug at my head the once", "crisis_danger"),
 ]
 
 
@@ -46,7 +49,14 @@ def test_explicit_words_and_their_slips_are_caught_by_kind(text: str, kind: str)
 
 
 @pytest.mark.parametrize(
-    "text", ["this laundry is killing me", "i could murder a coffee", "i cut myself a slice"]
+    "text",
+    [
+        "this laundry is killing me",
+        "i could murder a coffee",
+        "i cut myself a slice",
+        "she threw her porridge at my head this morning",
+        "i wish i could disappear into a hot bath for an hour",
+    ],
 )
 def test_idioms_are_not_explicit_crisis_words(text: str) -> None:
     assert not is_crisis(text)

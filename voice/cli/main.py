@@ -86,6 +86,7 @@ def _main(argv: list[str] | None) -> int:
         level=logging.DEBUG if args.debug else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
+        force=True,  # the streams of this call, also when called again in one process
     )
     try:
         settings = from_command_line(args)

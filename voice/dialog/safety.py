@@ -77,7 +77,8 @@ _SELF = (
     r"\b(?:overdose|od) on\b",
     r"\b(?:counting|saving|stockpiling|saved up|hoarding) (?:up )?(?:my |the )?"
     r"(?:pills|tablets)\b",
-    r"\b(?:disappear|vanish) (?:for good|forever|for ever)\b",
+    r"\b(?:disappear|vanish)\b(?: \w+){0,10} (?:for good|forever|for ever|permanently)\b",
+    r"\b(?:wish|wished) i (?:had |would have |would )?never (?:woken|woke|wake) up\b",
     r"\bnobody would (?:notice|care|miss me) if i\b",
     r"\b(?:step|walk|stepping|walking) in front of (?:a |the )?"
     r"(?:bus|train|lorry|truck|car|traffic)\b",
@@ -109,6 +110,9 @@ _DANGER = (
     r" (?:rough|violent|physical) (?:with me|when)\b",
     r"\bwhen (?:he|she) (?:drinks|is drunk|has been drinking) (?:he|she) (?:gets|turns)"
     r" (?:rough|violent|nasty|physical)\b",
+    r"\b(?:my partner|my husband|my boyfriend|my ex|my wife|my girlfriend)(?: \w+){0,2}"
+    r" (?:threw|throws|has thrown)"
+    r"(?: \w+){0,3} at (?:me|my head|my face)\b",
     r"\b(?:scared|afraid|frightened) (?:to go|of going) home\b",
     r"\b(?:scared|afraid|frightened) of (?:my partner|my husband|my boyfriend|my ex|him)\b",
 )
