@@ -56,21 +56,17 @@ def test_endpoint_silence_is_set_in_a_private_copy(korean_model: Path, tmp_path:
     assert (shadow / "am").resolve() == (korean_model / "am").resolve()
 
 
-def test_model_lookup_order_and_messages(
-    korean_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_named_model_must_be_one_and_otherwise_any_installed_model_is_used(
+    korean_model: Path, tmp_path: Path
 ) -> None:
     from voice.audio.recognizer import ModelError, find_model
 
-    monkeypatch.delenv("GOODENOUGH_MODEL", raising=False)
     empty = tmp_path / "models"
     empty.mkdir()
     with pytest.raises(ModelError, match="goodenough models download"):
-        find_model(None, None, empty)
-    assert find_model(korean_model, None, empty) == korean_model
-    monkeypatch.setenv("GOODENOUGH_MODEL", str(korean_model))
-    assert find_model(None, tmp_path / "nowhere", empty) == korean_model
-    with pytest.raises(ModelError, match="not a Vosk model folder"):
-        find_model(tmp_path, None, empty)
+        find_model(None, "", empty)
+    assert find_model(korean_model, "--model", empty) == korean_model
+    with pytest.raises(ModelError, match=r"GOODENOUGH_MODEL names .* not a Vosk model folder"):
+        find_model(tmp_path, "GOODENOUGH_MODEL", empty)
     (empty / "m").symlink_to(korean_model)
-    monkeypatch.delenv("GOODENOUGH_MODEL")
-    assert find_model(None, None, empty) == empty / "m"
+    assert find_model(None, "", empty) == empty / "m"

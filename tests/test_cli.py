@@ -129,3 +129,14 @@ def test_every_setting_is_checked_in_config_files() -> None:
         path = Path(tmp) / "config.yaml"
         path.write_text(yaml.safe_dump(with_all), encoding="utf-8")
         assert load_config(path, Settings()) == Settings()
+
+
+def test_every_setting_and_variable_is_in_run_help_and_the_readme() -> None:
+    from voice.settings import DESCRIPTIONS, ENVIRONMENT, SETTING_NAMES
+
+    assert tuple(DESCRIPTIONS) == SETTING_NAMES
+    shown = run(["run", "--help"]).stdout.decode()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in [*SETTING_NAMES, *ENVIRONMENT]:
+        assert f"  {name} " in shown, name
+        assert f"| `{name}` |" in readme, name

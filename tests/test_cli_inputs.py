@@ -234,3 +234,23 @@ def test_limits_hold_their_own_values() -> None:
 def test_a_flag_given_only_a_double_dash_is_refused(args: list[str]) -> None:
     flag = next(a for a in args if a.endswith("=--")).removesuffix("=--")
     refused(run(args, b"hi\n"), f"argument {flag}: expected a value")
+
+
+def test_the_model_comes_from_the_flag_then_the_environment_then_the_config_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voice.cli.main import _parser
+    from voice.settings import from_command_line
+
+    config = write_config(tmp_path, f"model: {tmp_path / 'from-config'}\n")
+
+    def chosen(*flags: str) -> tuple[Path | None, str]:
+        args = _parser().parse_args(["--config", str(config), "run", *flags])
+        listening = from_command_line(args).listening
+        return listening.model, listening.model_named_by
+
+    monkeypatch.delenv("GOODENOUGH_MODEL", raising=False)
+    assert chosen() == (tmp_path / "from-config", "the config file's model")
+    monkeypatch.setenv("GOODENOUGH_MODEL", str(tmp_path / "from-env"))
+    assert chosen() == (tmp_path / "from-env", "GOODENOUGH_MODEL")
+    assert chosen("--model", str(tmp_path / "flag")) == (tmp_path / "flag", "--model")

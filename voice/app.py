@@ -8,7 +8,6 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from voice.audio import recognizer as asr
 from voice.audio.devices import AudioDeviceError, Mic, ResilientMic, Speaker, rescan_devices
@@ -82,10 +81,12 @@ def speaker_for_chat(settings: Settings, dialog: Dialog) -> Callable[[Reply], No
     return speak
 
 
-def open_session(settings: Settings, dialog: Dialog, model_flag: Path | None) -> Session:
+def open_session(settings: Settings, dialog: Dialog) -> Session:
     """`goodenough run`'s engines: the speech model first (the slow, most likely to fail
     part), its recognisers, then everything else."""
-    path = asr.find_model(model_flag, settings.listening.model, settings.listening.models_dir)
+    path = asr.find_model(
+        settings.listening.model, settings.listening.model_named_by, settings.listening.models_dir
+    )
     _LOGGER.info("loading speech model %s", path)
     model = asr.load_model(path, settings.listening.endpoint_silence_seconds)
     stall = max(1.0, 2 * settings.listening.endpoint_silence_seconds)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from voice.errors import GoodEnoughError
+from voice.settings import config_home
 
 NAME = "goodenough.service"
 SHOWN = ("LoadState", "ActiveState", "SubState", "NRestarts", "ExecMainStartTimestamp")
@@ -61,8 +62,7 @@ def _quoted(part: str) -> str:
 
 
 def unit_path() -> Path:
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "systemd" / "user" / NAME
+    return config_home() / "systemd" / "user" / NAME
 
 
 def install(config: Path | None = None) -> list[str]:

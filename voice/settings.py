@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, get_args, get_type_hints
 
@@ -22,10 +22,14 @@ def default_dialogs() -> Path:
     return beside if beside.is_dir() else Path("dialogs")
 
 
+def config_home() -> Path:
+    """The user's configuration folder: XDG_CONFIG_HOME, else ~/.config."""
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+
+
 def default_config_path() -> Path:
     """Where the config file lives unless --config says otherwise."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "goodenough" / "config.yaml"
+    return config_home() / "goodenough" / "config.yaml"
 
 
 def default_cache_dir() -> Path:
@@ -40,6 +44,9 @@ class Listening:
 
     model: Path | None = None
     """A Vosk model folder; None means look in the usual places."""
+    model_named_by: str = field(default="", metadata={"setting": False})
+    """Where `model` came from (--model, GOODENOUGH_MODEL or the config file), for messages;
+    not a setting itself."""
     models_dir: Path = PACKAGE_ROOT / "models"
     mic: str | None = None
     wake_phrase: str = "hey friend"
@@ -126,15 +133,58 @@ def _where() -> dict[str, tuple[str | None, str]]:
         kind = get_type_hints(Settings)[f.name]
         if is_dataclass(kind):
             prefix = getattr(kind, "PREFIX", "")
-            out.update({prefix + g.name: (f.name, g.name) for g in fields(kind)})
+            out.update({prefix + g.name: (f.name, g.name) for g in fields(kind) if _is_setting(g)})
         else:
             out[f.name] = (None, f.name)
     return out
 
 
+def _is_setting(f: Field[Any]) -> bool:
+    return bool(f.metadata.get("setting", True))
+
+
 _WHERE = _where()
 SETTING_NAMES = tuple(_WHERE)
 """Every setting's name, as the config file spells it."""
+
+
+DESCRIPTIONS = {
+    "model": "Vosk model folder (--model; else GOODENOUGH_MODEL; else any in models_dir)",
+    "models_dir": "where downloaded speech models live",
+    "mic": "microphone, by part of its name (--mic; see 'goodenough devices')",
+    "wake_phrase": "words that start a turn (--wake-phrase)",
+    "wake": "false: answer everything without the wake phrase (--no-wake)",
+    "follow_up_seconds": "seconds it listens after speaking without the wake phrase (--follow-up)",
+    "endpoint_silence_seconds": "silence that ends what she says, 0.1 to 5",
+    "log_transcripts": "log what was heard and said (--log-transcripts)",
+    "timings": "log each turn's latency (--timings)",
+    "voice": "espeak-ng voice, e.g. en-gb (--voice)",
+    "rate_wpm": "speaking rate, 80 to 450 words a minute (--rate)",
+    "volume": "0 to 1 (--volume)",
+    "speaker": "speaker, by part of its name (--speaker)",
+    "breathing_tone": "a tone at each phase change: true, false, or out (as the pattern says)",
+    "breathing_count": "softly count the seconds where a breathing pattern asks for it",
+    "dialogs": "script folders or files (--dialogs)",
+    "country": "whose helpline numbers: US, CA, GB, IE, AU or NZ (--country)",
+    "conversation_minutes": "quiet minutes after which her next words start a new conversation",
+    "cache_dir": "where speech and the understanding model are cached",
+}
+"""What each setting does, as `goodenough run --help` lists them; a test keeps it complete."""
+ENVIRONMENT = {
+    "GOODENOUGH_MODEL": "a Vosk model folder, after --model and before the config file",
+    "XDG_CONFIG_HOME": "moves the config folder (default ~/.config)",
+    "XDG_CACHE_HOME": "moves the cache folder (default ~/.cache)",
+}
+
+
+def settings_help() -> str:
+    """Every setting and environment variable, for the end of `goodenough run --help`."""
+    width = max(map(len, DESCRIPTIONS))
+    lines = ["settings (config file names; a flag above sets some of them):"]
+    lines += [f"  {name:<{width}}  {text}" for name, text in DESCRIPTIONS.items()]
+    lines += ["", "environment:"]
+    lines += [f"  {name:<{width}}  {text}" for name, text in ENVIRONMENT.items()]
+    return "\n".join(lines)
 
 
 def _hint(key: str) -> Any:
@@ -241,8 +291,9 @@ def _kinds(key: str) -> tuple[type, ...]:
     return tuple(accepted)
 
 
+MODEL_VARIABLE = "GOODENOUGH_MODEL"
+"""The environment variable naming a Vosk model folder (after --model, before the config)."""
 _FLAGS = {
-    "model": "model",
     "mic": "mic",
     "speaker": "speaker",
     "voice": "voice",
@@ -271,4 +322,19 @@ def from_command_line(args: argparse.Namespace) -> Settings:
             values[flag] = True
     if getattr(args, "no_wake", False):
         values["wake"] = False
-    return settings.with_values(values)
+    return _with_model(settings.with_values(values), getattr(args, "model", None))
+
+
+def _with_model(settings: Settings, flag: Path | None) -> Settings:
+    """The speech model: --model, then GOODENOUGH_MODEL, then the config file's, noting which."""
+    env = os.environ.get(MODEL_VARIABLE)
+    configured = settings.listening.model
+    for by, path in (
+        ("--model", flag),
+        (MODEL_VARIABLE, env),
+        ("the config file's model", configured),
+    ):
+        if path:
+            chosen = replace(settings.listening, model=Path(path).expanduser(), model_named_by=by)
+            return replace(settings, listening=chosen)
+    return settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,19 +31,16 @@ class ModelError(EngineError):
     """No usable speech model; the message says how to get one."""
 
 
-def find_model(flag: Path | None, configured: Path | None, models_dir: Path) -> Path:
-    """--model, then GOODENOUGH_MODEL, then the config file, then any model in models_dir."""
-    env = os.environ.get("GOODENOUGH_MODEL")
-    for source, path in (("--model", flag), ("GOODENOUGH_MODEL", env), ("config", configured)):
-        if path:
-            candidate = Path(path).expanduser()
-            if not looks_like_model(candidate):
-                raise ModelError(
-                    f"{source} names {candidate}, which is not a Vosk model folder "
-                    f"(no am/final.mdl and conf/model.conf). "
-                    + DOWNLOAD_HINT.format(folder=models_dir)
-                )
-            return candidate
+def find_model(named: Path | None, named_by: str, models_dir: Path) -> Path:
+    """The model folder the settings name (`named_by` says who named it, for the message),
+    else any model in models_dir."""
+    if named is not None:
+        if not looks_like_model(named):
+            raise ModelError(
+                f"{named_by or 'the settings'} names {named}, which is not a Vosk model folder "
+                f"(no am/final.mdl and conf/model.conf). " + DOWNLOAD_HINT.format(folder=models_dir)
+            )
+        return named
     found = installed(models_dir)
     if not found:
         raise ModelError(

@@ -18,7 +18,7 @@ from voice.breathing.timeline import Exercise, timeline, timeline_data
 from voice.dialog.dialog import Dialog
 from voice.errors import EngineError
 from voice.limits import LIMITS, Parser, has_words, in_range
-from voice.settings import Settings, from_command_line
+from voice.settings import Settings, from_command_line, settings_help
 
 _LOGGER = logging.getLogger(__name__)
 Sub = argparse._SubParsersAction
@@ -34,6 +34,8 @@ def add_commands(sub: Sub[Parser]) -> None:
             "else GOODENOUGH_MODEL, else the config file's model, else any model in the "
             "models folder (goodenough models download)."
         ),
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _voice_flags(run)
     run.add_argument("--model", type=Path, help="Vosk model folder")
@@ -257,7 +259,7 @@ def _run(args: argparse.Namespace, settings: Settings, dialog: Dialog) -> int:
     from voice.notify import Notifier
     from voice.reload import Reloader
 
-    session = open_session(settings, dialog, args.model)
+    session = open_session(settings, dialog)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -37,7 +37,7 @@ def add_command(sub: argparse._SubParsersAction[Parser]) -> None:
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
     """Run every check, print the report; 1 when anything would stop `run`, else 0."""
-    results = run_checks(settings, args.model)
+    results = run_checks(settings)
     if args.json:
         print(json.dumps([asdict(r) for r in results], indent=1))
     else:
@@ -51,7 +51,7 @@ def line(result: Check) -> str:
     return f"{shown:6}{result.name:15}{result.detail}"
 
 
-def run_checks(settings: Settings, model_flag: Path | None) -> list[Check]:
+def run_checks(settings: Settings) -> list[Check]:
     """Every check in turn; the scripts are only trained when the cache can keep the result."""
     from voice.cli import doctor_audio as audio
 
@@ -61,7 +61,7 @@ def run_checks(settings: Settings, model_flag: Path | None) -> list[Check]:
         ("packages", check_packages),
         ("portaudio", audio.check_portaudio),
         ("espeak-ng", lambda: audio.check_voice(settings)),
-        ("speech model", lambda: audio.check_model(settings, model_flag)),
+        ("speech model", lambda: audio.check_model(settings)),
         ("understanding", check_understanding),
         ("microphone", lambda: audio.check_mic(settings.listening.mic)),
         ("speaker", lambda: audio.check_speaker(settings.speech.speaker)),

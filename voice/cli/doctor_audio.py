@@ -8,7 +8,6 @@ import queue
 import shutil
 import subprocess
 import time
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -70,11 +69,12 @@ def _espeak_version() -> str:
     return f"{words[words.index('text-to-speech:') + 1]}, " if "text-to-speech:" in words else ""
 
 
-def check_model(settings: Settings, flag: Path | None) -> Check:
+def check_model(settings: Settings) -> Check:
     """Found where `run` looks, and loads; how its checksum was (or was not) checked."""
     from voice.audio.recognizer import find_model, load_model
 
-    path = find_model(flag, settings.listening.model, settings.listening.models_dir)
+    listening = settings.listening
+    path = find_model(listening.model, listening.model_named_by, listening.models_dir)
     load_model(path, settings.listening.endpoint_silence_seconds)
     downloaded = path.parent.resolve() == settings.listening.models_dir.resolve()
     if downloaded and path.name in KNOWN_SHA256:
