@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -264,3 +265,38 @@ def test_speech_is_prepared_as_it_will_be_said(dialog: Dialog) -> None:
     texts = scripted_texts(dialog, "GB")
     assert texts and not [t for t in texts if "{" in t]
     assert any("Samaritans, 116 123" in t for t in texts)  # GB's stand-in perinatal line
+
+
+class ListeningFor(ScriptedRecognizer):
+    """A barge-in recogniser that keeps the phrases it is told to listen for."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__([], clock)
+        self.phrases: tuple[str, ...] = ()
+
+    def listen_for(self, phrases: tuple[str, ...]) -> None:
+        self.phrases = phrases
+
+
+def test_reloaded_scripts_change_what_can_interrupt_speech(dialog: Dialog, tmp_path: Path) -> None:
+    import shutil
+
+    from .conftest import DIALOGS
+
+    scripts = tmp_path / "dialogs"
+    shutil.copytree(DIALOGS, scripts)
+    commands = scripts / "commands.yaml"
+    text = commands.read_text(encoding="utf-8")
+    commands.write_text(text.replace("okay stop]", "okay stop, whoa there]"), encoding="utf-8")
+    clock = Clock()
+    barge = ListeningFor(clock)
+    loop = VoiceLoop(
+        dialog, Silence(), ScriptedRecognizer([], clock), barge, Speaker(), Settings(), clock
+    )
+    assert "whoa there" not in loop.stop_phrases
+    from voice.dialog.loader import load_scripts
+
+    # The new scripts with the model already trained: stop phrases are matched word for word.
+    loop.use_dialog(Dialog(load_scripts([scripts]), dialog.encoder, dialog.router))
+    assert "whoa there" in loop.stop_phrases and "whoa there" in barge.phrases
+    assert "slower" in barge.phrases  # the breathing controls stay

@@ -13,12 +13,11 @@ from voice.audio import recognizer as asr
 from voice.audio.devices import AudioDeviceError, Mic, ResilientMic, Speaker, rescan_devices
 from voice.audio.speech import SpeechOut
 from voice.audio.synthesizer import SpeechError, Synthesizer
-from voice.breathing.player import BREATHING_WORDS
 from voice.dialog.crisis import all_replies
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Reply
 from voice.dialog.placeholders import fill
-from voice.loop import VoiceLoop
+from voice.loop import VoiceLoop, barge_words
 from voice.settings import Settings
 from voice.transcript import Recognizer
 
@@ -91,8 +90,7 @@ def open_session(settings: Settings, dialog: Dialog) -> Session:
     model = asr.load_model(path, settings.listening.endpoint_silence_seconds)
     stall = max(1.0, 2 * settings.listening.endpoint_silence_seconds)
     recognizer = asr.VoskRecognizer(model, stall_seconds=stall)
-    listen_for = {*dialog.stop_phrases(), *BREATHING_WORDS}
-    barge = asr.VoskRecognizer(model, grammar=tuple(sorted(listen_for)))
+    barge = asr.VoskRecognizer(model, grammar=barge_words(dialog))
     return assemble(settings, dialog, recognizer, barge)
 
 

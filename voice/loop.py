@@ -15,7 +15,7 @@ from voice.breathing.timeline import Exercise
 from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation, Reply
 from voice.settings import Settings
-from voice.transcript import Recognizer, Transcript
+from voice.transcript import Recognizer, Retunable, Transcript
 from voice.wake import WakePhrase
 
 _LOGGER = logging.getLogger(__name__)
@@ -60,6 +60,12 @@ class Speech(Protocol):
     def stop(self) -> None: ...
 
     def adjust(self, command: str) -> None: ...
+
+
+def barge_words(dialog: Dialog) -> tuple[str, ...]:
+    """What the barge-in listener listens for while it speaks: the stop command's short
+    phrasings from the scripts, and the breathing controls."""
+    return tuple(sorted({*dialog.stop_phrases(), *BREATHING_WORDS}))
 
 
 ECHO_TAIL_SECONDS = 0.3
@@ -141,6 +147,8 @@ class VoiceLoop:
             self._use_settings(settings)
         self.dialog = dialog
         self.stop_phrases = dialog.stop_phrases()
+        if isinstance(self.barge, Retunable):
+            self.barge.listen_for(barge_words(dialog))
         self.conversation = Conversation(dialog, country=self.talk.country)
 
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -36,4 +36,13 @@ class Recognizer(Protocol):
 
     def reset(self) -> None:
         """Forget audio heard so far (after the assistant spoke)."""
+        ...
+
+
+@runtime_checkable
+class Retunable(Protocol):
+    """A recogniser limited to a list of phrases, which can be given a new list."""
+
+    def listen_for(self, phrases: tuple[str, ...]) -> None:
+        """Recognise only these phrases from now on."""
         ...

@@ -111,6 +111,10 @@ class VoskRecognizer:
         """A partial unchanged this long (audio seconds) is taken as the end of the utterance:
         background noise can keep Vosk's own endpointer from ever firing."""
 
+    def listen_for(self, phrases: tuple[str, ...]) -> None:
+        """Recognise only these phrases from now on (after the scripts are reloaded)."""
+        self._rec.SetGrammar(json.dumps([*phrases, "[unk]"]))
+
     def accept(self, pcm: bytes) -> Transcript | None:
         self._heard += HEARD.seconds(len(pcm))
         if self._rec.AcceptWaveform(pcm):
