@@ -300,3 +300,25 @@ def test_reloaded_scripts_change_what_can_interrupt_speech(dialog: Dialog, tmp_p
     loop.use_dialog(Dialog(load_scripts([scripts]), dialog.encoder, dialog.router))
     assert "whoa there" in loop.stop_phrases and "whoa there" in barge.phrases
     assert "slower" in barge.phrases  # the breathing controls stay
+
+
+def test_a_loop_that_runs_for_days_keeps_only_the_latest_turns(dialog: Dialog) -> None:
+    from voice.loop import KEPT, Turn
+
+    clock = Clock()
+    speaker = Speaker()
+    loop = VoiceLoop(
+        dialog,
+        Silence(),
+        ScriptedRecognizer([], clock),
+        ScriptedRecognizer([], clock),
+        speaker,
+        Settings(),
+        clock,
+    )
+    for n in range(KEPT + 50):
+        loop.state.pending = Turn(endpoint=n, transcript=n + 0.1, reply=n + 0.1, category="guilt")
+        speaker.first_frame_at = n + 0.5
+        loop._note_first_frame()
+    assert len(loop.turns) == KEPT
+    assert [turn.endpoint for turn in loop.turns[-2:]] == [KEPT + 48, KEPT + 49]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -68,6 +69,9 @@ def barge_words(dialog: Dialog) -> tuple[str, ...]:
     return tuple(sorted({*dialog.stop_phrases(), *BREATHING_WORDS}))
 
 
+KEPT = 200
+"""Turns and barge-ins remembered for the timings log and the benchmarks: `run` lasts for
+days, so older ones are forgotten."""
 ECHO_TAIL_SECONDS = 0.3
 """After its own speech ends, what the microphone hears this long is taken for echo."""
 
@@ -105,8 +109,8 @@ class _State:
     player: BreathingPlayer | None = None
     player_thread: threading.Thread | None = None
     pending: Turn | None = None
-    turns: list[Turn] = field(default_factory=list)
-    barge_ins: list[BargeIn] = field(default_factory=list)
+    turns: deque[Turn] = field(default_factory=lambda: deque(maxlen=KEPT))
+    barge_ins: deque[BargeIn] = field(default_factory=lambda: deque(maxlen=KEPT))
 
 
 class VoiceLoop:
@@ -153,11 +157,13 @@ class VoiceLoop:
 
     @property
     def turns(self) -> list[Turn]:
-        return self.state.turns
+        """The latest turns' times (up to KEPT), oldest first."""
+        return list(self.state.turns)
 
     @property
     def barge_ins(self) -> list[BargeIn]:
-        return self.state.barge_ins
+        """The latest barge-ins (up to KEPT), oldest first."""
+        return list(self.state.barge_ins)
 
     def run(self, stop: threading.Event, alive: Callable[[], None] = lambda: None) -> None:
         """Listen and answer until `stop` is set; `alive` is called every turn of the loop
