@@ -234,12 +234,10 @@ def test_its_own_voice_saying_a_stop_word_is_not_a_barge_in(dialog: Dialog) -> N
     assert not speaker.speaking
 
 
-def test_a_turn_takes_the_first_frame_of_a_sound_started_after_its_reply(dialog: Dialog) -> None:
-    from voice.loop import Turn
-
+def _quiet_loop(dialog: Dialog, speaker: Speaker) -> VoiceLoop:
+    """A loop on a fake clock that hears nothing: its turns are set by the test."""
     clock = Clock()
-    speaker = Speaker()
-    loop = VoiceLoop(
+    return VoiceLoop(
         dialog,
         Silence(),
         ScriptedRecognizer([], clock),
@@ -248,6 +246,13 @@ def test_a_turn_takes_the_first_frame_of_a_sound_started_after_its_reply(dialog:
         Settings(),
         clock,
     )
+
+
+def test_a_turn_takes_the_first_frame_of_a_sound_started_after_its_reply(dialog: Dialog) -> None:
+    from voice.loop import Turn
+
+    speaker = Speaker()
+    loop = _quiet_loop(dialog, speaker)
     loop.state.pending = Turn(
         endpoint=1004.9, transcript=1005.0, reply=1005.0, category="breathing"
     )
@@ -305,17 +310,8 @@ def test_reloaded_scripts_change_what_can_interrupt_speech(dialog: Dialog, tmp_p
 def test_a_loop_that_runs_for_days_keeps_only_the_latest_turns(dialog: Dialog) -> None:
     from voice.loop import KEPT, Turn
 
-    clock = Clock()
     speaker = Speaker()
-    loop = VoiceLoop(
-        dialog,
-        Silence(),
-        ScriptedRecognizer([], clock),
-        ScriptedRecognizer([], clock),
-        speaker,
-        Settings(),
-        clock,
-    )
+    loop = _quiet_loop(dialog, speaker)
     for n in range(KEPT + 50):
         loop.state.pending = Turn(endpoint=n, transcript=n + 0.1, reply=n + 0.1, category="guilt")
         speaker.first_frame_at = n + 0.5
