@@ -111,7 +111,7 @@ class Dialog:
         """Load, validate and compile scripts, training (or loading) the model."""
         scripts = load_scripts(paths)
         folder = None if cache_dir is None else cache_dir / "understanding"
-        encoder = Encoder(folder)
+        encoder = Encoder.shared(folder)
         store = VectorStore(encoder, folder)
         router = train(
             training_lines(scripts),

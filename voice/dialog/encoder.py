@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import importlib.util
 import logging
@@ -153,6 +154,14 @@ class Encoder:
             else folder / f"encoder-{model_id()}-{onnxruntime.__version__}.onnx"
         )
         self._session = _ready_session(onnxruntime, options, optimised)
+
+    @staticmethod
+    @functools.cache
+    def shared(folder: Path | None) -> Encoder:
+        """One encoder per process and folder: loading the model takes a tenth of a second,
+        and reloading the scripts does not change it (a model file that differs is refused
+        by its checksum before use)."""
+        return Encoder(folder)
 
     def known_share(self, text: str) -> float:
         """The share of words the model knows whole (gibberish splits into pieces)."""
