@@ -7,10 +7,6 @@ import contextlib
 import io
 import json
 import math
-import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
@@ -19,7 +15,7 @@ from hypothesis import strategies as st
 
 from voice.cli.main import _parser
 
-from .conftest import ROOT
+from .conftest import in_process
 
 pytestmark = pytest.mark.usefixtures("dialog")
 """Loading the scripts once in this process first leaves the trained model in the shared
@@ -138,11 +134,11 @@ def test_any_text_for_a_number_is_taken_in_range_or_refused(spec: NumberFlag, te
 
 
 def run_real(spec: NumberFlag, text: str) -> str | None:
-    """Run the program with one value; a description of what went wrong, or None."""
-    argv = [sys.executable, "-m", "voice", *spec.command, f"{spec.flag}={text}"]
-    done = subprocess.run(argv, capture_output=True, cwd=ROOT, timeout=120, check=False)
+    """Run the program's entry point with one value; what went wrong, or None."""
+    argv = [*spec.command, f"{spec.flag}={text}"]
+    done = in_process(argv)
     err = done.stderr.decode(errors="replace")
-    said = f"{' '.join(argv[3:])!r} -> {done.returncode}: {err[-300:]!r}"
+    said = f"{' '.join(argv)!r} -> {done.returncode}: {err[-300:]!r}"
     expected = 0 if spec.accepts(text) else 2
     if done.returncode != expected or "Traceback" in err:
         return said
@@ -166,6 +162,5 @@ def test_the_real_program_with_odd_numbers() -> None:
         for text in [*REAL, *ends(spec)[:2]]
         if spec.runs_offline or not spec.accepts(text)
     ]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        problems = [p for p in pool.map(lambda case: run_real(*case), cases) if p]
+    problems = [p for p in (run_real(*case) for case in cases) if p]
     assert problems == []
