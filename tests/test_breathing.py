@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -15,7 +13,7 @@ from voice.breathing.player import STOP_LINE, BreathingPlayer
 from voice.breathing.timeline import TONE_SECONDS, Exercise, speech_seconds, timeline
 from voice.dialog.dialog import Dialog
 
-from .conftest import ROOT
+from .conftest import in_process
 
 
 def test_every_pattern_timeline_is_exact(dialog: Dialog) -> None:
@@ -163,45 +161,16 @@ def test_faster_and_again(dialog: Dialog) -> None:
 
 
 def test_breathe_json_and_list_commands() -> None:
-    listed = subprocess.run(
-        [sys.executable, "-m", "voice", "breathe", "--list"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
-    assert "box" in listed.stdout and "coherent" in listed.stdout
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "voice",
-            "breathe",
-            "--pattern",
-            "box",
-            "--rounds",
-            "2",
-            "--pace",
-            "1.5",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=True,
-    )
+    listed = in_process(["breathe", "--list"])
+    assert listed.returncode == 0
+    assert b"box" in listed.stdout and b"coherent" in listed.stdout
+    result = in_process(["breathe", "--pattern", "box", "--rounds", "2", "--pace", "1.5", "--json"])
     data = json.loads(result.stdout)
     assert data["pattern"] == "box" and data["rounds"] == 2 and data["pace"] == 1.5
     phases = [c for c in data["cues"] if c["kind"] == "phase"]
     assert len(phases) == 8 and phases[1]["at"] - phases[0]["at"] == pytest.approx(6.0)
-    bad = subprocess.run(
-        [sys.executable, "-m", "voice", "breathe", "--pattern", "yoga"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert bad.returncode == 2 and "no pattern 'yoga'" in bad.stderr
+    bad = in_process(["breathe", "--pattern", "yoga"])
+    assert bad.returncode == 2 and b"no pattern 'yoga'" in bad.stderr
 
 
 def test_tones_sound_for_their_full_length(dialog: Dialog) -> None:
@@ -219,9 +188,8 @@ def test_tones_sound_for_their_full_length(dialog: Dialog) -> None:
 @pytest.mark.parametrize(("flag", "tones"), [("--tone", True), ("--no-tone", False), (None, True)])
 def test_tone_flags_are_honoured(flag: str | None, tones: bool) -> None:
     # coherent asks for tones in its pattern; --no-tone must still silence them.
-    args = [sys.executable, "-m", "voice", "breathe", "coherent", "--rounds", "1", "--json"]
-    result = subprocess.run(
-        [*args, *([flag] if flag else [])], capture_output=True, text=True, cwd=ROOT, check=True
-    )
+    args = ["breathe", "coherent", "--rounds", "1", "--json"]
+    result = in_process([*args, *([flag] if flag else [])])
+    assert result.returncode == 0, result.stderr
     cues = json.loads(result.stdout)["cues"]
     assert any(c["kind"] == "tone" for c in cues) is tones
