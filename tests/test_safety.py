@@ -40,6 +40,9 @@ EXPLICIT = [
     ("some days i want to disappear and not for a weekend away, for good", "crisis_self"),
     ("i wish id never woken up this morning", "crisis_self"),
     ("my husband only threw his mug at my head the once", "crisis_danger"),
+    ("he came in drunk and pinned me against the fridge", "crisis_danger"),
+    ("last night he had me up by the throat in the hall", "crisis_danger"),
+    ("honestly i'm jealous of people who have died", "crisis_self"),
 ]
 
 

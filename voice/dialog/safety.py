@@ -79,6 +79,8 @@ _SELF = (
     r"(?:pills|tablets)\b",
     r"\b(?:disappear|vanish)\b(?: \w+){0,10} (?:for good|forever|for ever|permanently)\b",
     r"\b(?:wish|wished) i (?:had |would have |would )?never (?:woken|woke|wake) up\b",
+    r"\b(?:envy|jealous of) (?:people|those|anyone|the ones|everyone) who (?:have |has )?"
+    r"(?:died|are dead|is dead)\b",
     r"\bnobody would (?:notice|care|miss me) if i\b",
     r"\b(?:step|walk|stepping|walking) in front of (?:a |the )?"
     r"(?:bus|train|lorry|truck|car|traffic)\b",
@@ -113,6 +115,9 @@ _DANGER = (
     r"\b(?:my partner|my husband|my boyfriend|my ex|my wife|my girlfriend)(?: \w+){0,2}"
     r" (?:threw|throws|has thrown)"
     r"(?: \w+){0,3} at (?:me|my head|my face)\b",
+    r"\b(?:pinned|pushed|shoved|slammed|threw|held|put|had) me (?:up )?against (?:the|a)"
+    r" (?:wall|door|fridge|counter|worktop|floor)\b",
+    r"\b(?:grabbed|held|had|took|got|put) me(?: \w+){0,5} by (?:the|my) (?:neck|throat)\b",
     r"\b(?:scared|afraid|frightened) (?:to go|of going) home\b",
     r"\b(?:scared|afraid|frightened) of (?:my partner|my husband|my boyfriend|my ex|him)\b",
 )
