@@ -43,6 +43,8 @@ EXPLICIT = [
     ("he came in drunk and pinned me against the fridge", "crisis_danger"),
     ("last night he had me up by the throat in the hall", "crisis_danger"),
     ("honestly i'm jealous of people who have died", "crisis_self"),
+    ("when he drinks he gets he gets violent", "crisis_danger"),
+    ("i do not trust myself alone with with the baby", "crisis_baby"),
 ]
 
 

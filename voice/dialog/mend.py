@@ -85,3 +85,13 @@ def tidy(text: str) -> str:
     for pattern, replacement in (*_SLIPS, *_IDIOMS):
         words = pattern.sub(replacement, words)
     return words
+
+
+_REPEAT = re.compile(r"\b((?:\w+ ){0,2}\w+)(?: \1\b)+")
+
+
+def without_repeats(words: str) -> str:
+    """Tidied words with a stammered run said once ("he gets he gets rough" -> "he gets
+    rough"), so a pattern is not broken by it. Not for the model: "night night" and
+    "bye bye" mean what they say twice."""
+    return _REPEAT.sub(r"\1", words)

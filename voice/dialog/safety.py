@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .mend import tidy
+from .mend import tidy, without_repeats
 
 if TYPE_CHECKING:
     from .dialog import Dialog
@@ -141,8 +141,9 @@ class Risk:
 def pattern_kind(text: str) -> str | None:
     """The crisis kind explicit words show, if any (baby and danger before self)."""
     words = tidy(text)
+    steady = without_repeats(words)
     for kind, regex in (_KINDS[1], _KINDS[2], _KINDS[0]):
-        if regex.search(words):
+        if regex.search(words) or regex.search(steady):
             return kind
     return None
 
