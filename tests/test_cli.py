@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -12,26 +10,10 @@ import yaml
 
 from voice.settings import Settings, load_config
 
-from .conftest import DIALOGS, ROOT, in_process
+from .conftest import DIALOGS, ROOT
+from .conftest import in_process as run  # the real entry point, in this process
 
 KEYS = {"text", "category", "command", "intent", "response_id", "reply", "breathing"}
-
-
-def run(
-    args: list[str], stdin: bytes = b"", process: bool = False
-) -> subprocess.CompletedProcess[bytes]:
-    """`goodenough ARGS` with `stdin`: the real entry point called in this process (fast),
-    or with `process` a separate one (for exit statuses set by signals and the like)."""
-    if process:
-        return subprocess.run(
-            [sys.executable, "-m", "voice", *args],
-            input=stdin,
-            capture_output=True,
-            cwd=ROOT,
-            timeout=60,
-            check=False,
-        )
-    return in_process(args, stdin)
 
 
 def records(stdout: bytes) -> list[dict[str, object]]:
@@ -134,7 +116,7 @@ def test_every_setting_is_checked_in_config_files() -> None:
 
 
 def test_every_setting_and_variable_is_in_run_help_and_the_readme() -> None:
-    from voice.settings import DESCRIPTIONS, ENVIRONMENT, SETTING_NAMES
+    from voice.settings import DESCRIPTIONS, ENVIRONMENT, SETTING_NAMES, describe
 
     assert tuple(DESCRIPTIONS) == SETTING_NAMES
     shown = run(["run", "--help"]).stdout.decode()
@@ -142,3 +124,5 @@ def test_every_setting_and_variable_is_in_run_help_and_the_readme() -> None:
     for name in [*SETTING_NAMES, *ENVIRONMENT]:
         assert f"  {name} " in shown, name
         assert f"| `{name}` |" in readme, name
+    for name in SETTING_NAMES:
+        assert f"| {describe(name)} |" in readme, name

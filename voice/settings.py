@@ -155,12 +155,12 @@ DESCRIPTIONS = {
     "wake_phrase": "words that start a turn (--wake-phrase)",
     "wake": "false: answer everything without the wake phrase (--no-wake)",
     "follow_up_seconds": "seconds it listens after speaking without the wake phrase (--follow-up)",
-    "endpoint_silence_seconds": "silence that ends what she says, 0.1 to 5",
+    "endpoint_silence_seconds": "silence that ends what she says",
     "log_transcripts": "log what was heard and said (--log-transcripts)",
     "timings": "log each turn's latency (--timings)",
     "voice": "espeak-ng voice, e.g. en-gb (--voice)",
-    "rate_wpm": "speaking rate, 80 to 450 words a minute (--rate)",
-    "volume": "0 to 1 (--volume)",
+    "rate_wpm": "speaking rate (--rate)",
+    "volume": "how loud it speaks (--volume)",
     "speaker": "speaker, by part of its name (--speaker)",
     "breathing_tone": "a tone at each phase change: true, false, or out (as the pattern says)",
     "breathing_count": "softly count the seconds where a breathing pattern asks for it",
@@ -169,7 +169,8 @@ DESCRIPTIONS = {
     "conversation_minutes": "quiet minutes after which her next words start a new conversation",
     "cache_dir": "where speech and the understanding model are cached",
 }
-"""What each setting does, as `goodenough run --help` lists them; a test keeps it complete."""
+"""What each setting does, as `goodenough run --help` lists them (with the allowed range
+from LIMITS where there is one); a test keeps it complete."""
 ENVIRONMENT = {
     "GOODENOUGH_MODEL": "a Vosk model folder, after --model and before the config file",
     "XDG_CONFIG_HOME": "moves the config folder (default ~/.config)",
@@ -177,11 +178,17 @@ ENVIRONMENT = {
 }
 
 
+def describe(name: str) -> str:
+    """What a setting does, and its allowed range when it has one."""
+    limit = LIMITS.get(name)
+    return DESCRIPTIONS[name] + (f"; {limit.allowed()}" if limit else "")
+
+
 def settings_help() -> str:
     """Every setting and environment variable, for the end of `goodenough run --help`."""
     width = max(map(len, DESCRIPTIONS))
     lines = ["settings (config file names; a flag above sets some of them):"]
-    lines += [f"  {name:<{width}}  {text}" for name, text in DESCRIPTIONS.items()]
+    lines += [f"  {name:<{width}}  {describe(name)}" for name in DESCRIPTIONS]
     lines += ["", "environment:"]
     lines += [f"  {name:<{width}}  {text}" for name, text in ENVIRONMENT.items()]
     return "\n".join(lines)

@@ -159,8 +159,8 @@ class Encoder:
     @functools.cache
     def shared(folder: Path | None) -> Encoder:
         """One encoder per process and folder: loading the model takes a tenth of a second,
-        and reloading the scripts does not change it (a model file that differs is refused
-        by its checksum before use)."""
+        and reloading the scripts does not change it. Its files are checked against their
+        checksums when it is first loaded, not again on a reload."""
         return Encoder(folder)
 
     def known_share(self, text: str) -> float:
