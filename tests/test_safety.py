@@ -173,3 +173,11 @@ def test_crisis_far_past_the_line_limit_of_the_json_interface() -> None:
     first, second = (json.loads(x) for x in result.stdout.decode().splitlines())
     assert first["category"] == "crisis" and second["intent"] == "hello"
     assert "understood from its first 65,536 bytes" in result.stderr.decode()
+
+
+def test_the_excerpt_kept_from_an_overlong_line_finds_stammered_crisis_words() -> None:
+    from voice.dialog.safety import crisis_excerpt
+
+    said = "honestly " * 40 + "i do not trust myself alone with with the baby " + "and then " * 40
+    excerpt = crisis_excerpt(said)
+    assert excerpt is not None and "trust myself alone with the baby" in excerpt

@@ -138,26 +138,31 @@ class Risk:
     """'pattern' or 'model': why."""
 
 
+def _readings(text: str) -> tuple[str, str]:
+    """The tidied words as the patterns read them: as said, and with stammered runs said once."""
+    words = tidy(text)
+    return words, without_repeats(words)
+
+
 def pattern_kind(text: str) -> str | None:
     """The crisis kind explicit words show, if any (baby and danger before self)."""
-    words = tidy(text)
-    steady = without_repeats(words)
+    readings = _readings(text)
     for kind, regex in (_KINDS[1], _KINDS[2], _KINDS[0]):
-        if regex.search(words) or regex.search(steady):
+        if any(regex.search(words) for words in readings):
             return kind
     return None
 
 
 def crisis_excerpt(text: str, context: int = 12) -> str | None:
     """The explicit crisis words in a text with a few words either side, if it has any."""
-    words = tidy(text)
-    found = [m for _, regex in _KINDS for m in [regex.search(words)] if m is not None]
-    if not found:
-        return None
-    first = min(found, key=lambda m: m.start())
-    before = words[: first.start()].split()[-context:]
-    after = words[first.end() :].split()[:context]
-    return " ".join([*before, first.group(0), *after])
+    for words in _readings(text):
+        found = [m for _, regex in _KINDS for m in [regex.search(words)] if m is not None]
+        if found:
+            first = min(found, key=lambda m: m.start())
+            before = words[: first.start()].split()[-context:]
+            after = words[first.end() :].split()[:context]
+            return " ".join([*before, first.group(0), *after])
+    return None
 
 
 def is_crisis(text: str) -> bool:
