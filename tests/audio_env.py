@@ -22,6 +22,7 @@ import pytest
 
 REQUIRED = ("pulseaudio", "pactl", "paplay", "parec", "espeak-ng", "sox")
 SPEAKER_RATE = 22050
+SERVER_LOG = "server.log"
 
 
 def unavailable(reason: str) -> None:
@@ -61,14 +62,18 @@ class VirtualAudio:
         )
 
 
-def start_server(rescan: bool = True) -> VirtualAudio:
+def start_server(rescan: bool = True, runtime: Path | None = None) -> VirtualAudio:
     """Start the server and make it the default. With rescan=False PortAudio is left alone:
     for a server brought back under a program that is still running, which must find the
-    devices again itself (restarting PortAudio under its open streams is not safe)."""
+    devices again itself (restarting PortAudio under its open streams is not safe).
+
+    `runtime` starts it again in the folder of one that died, so its users need no change.
+    Realtime scheduling and the CPU limiter are off: on a busy shared machine either one can
+    make the kernel or the server itself kill the server in the middle of the suite."""
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     if missing:
         unavailable(f"missing {', '.join(missing)} (scripts/setup.sh --test installs them)")
-    runtime = Path(tempfile.mkdtemp(prefix="goodenough-pulse-"))
+    runtime = runtime or Path(tempfile.mkdtemp(prefix="goodenough-pulse-"))
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ.pop("PULSE_SERVER", None)
     subprocess.run(
@@ -78,6 +83,9 @@ def start_server(rescan: bool = True) -> VirtualAudio:
             "-n",
             "--exit-idle-time=-1",
             "--disallow-exit",
+            "--realtime=no",
+            "--no-cpu-limit",
+            f"--log-target=file:{runtime / SERVER_LOG}",
             "--load=module-native-protocol-unix",
             "--load=module-null-sink sink_name=speaker",
             "--load=module-null-sink sink_name=micfeed rate=16000 channels=1",
@@ -101,6 +109,20 @@ def start_server(rescan: bool = True) -> VirtualAudio:
 
         rescan_devices()
     return VirtualAudio(runtime)
+
+
+def server_alive(audio: VirtualAudio) -> bool:
+    """Whether the server still answers."""
+    answer = subprocess.run(["pactl", "info"], env=audio.env(), capture_output=True, check=False)
+    return answer.returncode == 0
+
+
+def last_words(audio: VirtualAudio, lines: int = 15) -> str:
+    """The end of the server's own log: why it stopped, when it did."""
+    log = audio.runtime / SERVER_LOG
+    if not log.exists():
+        return "(the server left no log)"
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def stop_server(audio: VirtualAudio) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import random
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +19,14 @@ from voice.dialog.dialog import Dialog
 from voice.dialog.engine import Conversation
 from voice.settings import default_cache_dir
 
-from .audio_env import VirtualAudio, start_server, stop_server, unavailable
+from .audio_env import (
+    VirtualAudio,
+    last_words,
+    server_alive,
+    start_server,
+    stop_server,
+    unavailable,
+)
 
 if TYPE_CHECKING:
     from .running import Rig
@@ -61,11 +70,27 @@ def conversation(dialog: Dialog) -> Conversation:
 
 
 @pytest.fixture(scope="session")
-def virtual_audio() -> Iterator[VirtualAudio]:
+def audio_server() -> Iterator[VirtualAudio]:
     """A private PulseAudio server with a virtual mic and speaker (see tests/audio_env.py)."""
     audio = start_server()
     yield audio
     stop_server(audio)
+
+
+@pytest.fixture
+def virtual_audio(audio_server: VirtualAudio) -> VirtualAudio:
+    """The shared server, checked before each test. One that died (which only a test's own
+    machine can cause) is started again in the same folder, with a warning that quotes its
+    log, so one lost server shows as itself and not as every audio test after it failing."""
+    if not server_alive(audio_server):
+        warnings.warn(
+            f"the test sound server had stopped and was started again; its log ended:\n"
+            f"{last_words(audio_server)}",
+            stacklevel=1,
+        )
+        start_server(runtime=audio_server.runtime)
+    os.environ["XDG_RUNTIME_DIR"] = str(audio_server.runtime)
+    return audio_server
 
 
 @pytest.fixture(scope="session")

@@ -100,6 +100,9 @@ def outage(virtual_audio: VirtualAudio) -> Iterator[Outage]:
     yield made
     stop_server(made.server)
     os.environ["XDG_RUNTIME_DIR"] = str(virtual_audio.runtime)  # back to the shared server
+    from voice.audio.devices import rescan_devices
+
+    rescan_devices()  # so this process lists the shared server's devices, not the gone one's
 
 
 @pytest.mark.audio
