@@ -29,3 +29,6 @@ fi
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[${extras}]"
+# Check the scripts and learn their phrasings now (a few minutes, longer on a Pi), so the
+# first start answers at once; later starts read what this keeps in ~/.cache/goodenough.
+.venv/bin/goodenough lint

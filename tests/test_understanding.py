@@ -91,6 +91,19 @@ def test_commands_as_the_recogniser_mishears_them(dialog: Dialog, text: str, com
         ("slow down a bit would you my head is all over the place", "slower"),
         ("louder please the washing machine is spinning", "louder"),
         ("bye for now i need to go and pick up my son", "goodbye"),
+        # more than twelve words: a command only because nothing else fits the turn
+        (
+            "okay stop it there please the little one has finally dropped off and i need quiet",
+            "stop",
+        ),
+        (
+            "okay bye for now i have got to run and get my daughter from her swimming lesson",
+            "goodbye",
+        ),
+        (
+            "say that one more time would you i missed the middle bit because the baby was crying",
+            "repeat",
+        ),
     ],
 )
 def test_a_command_followed_by_its_reason(dialog: Dialog, text: str, command: str) -> None:
@@ -106,6 +119,8 @@ def test_a_command_followed_by_its_reason(dialog: Dialog, text: str, command: st
         "i have to go back to work on monday and i feel sick about it",
         "see i knew i would mess this up",
         "by the time they are in bed i have nothing left",
+        "i try to stop myself but every evening i end up shouting at the kids over nothing at all",
+        "thanks to me being so tired we were late for school again and she cried the whole way",
     ],
 )
 def test_commands_are_never_found_inside_content(dialog: Dialog, text: str) -> None:

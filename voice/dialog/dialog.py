@@ -26,7 +26,7 @@ CONFIDENT = 0.30
 COMMAND_SURE = 0.6
 """A command the model guesses (not word for word) must be this likely."""
 COMMAND_WORDS = 12
-"""A command is short: longer turns are about something else ('i can't stop yelling')."""
+"""A command is short: a longer turn is taken as one only when nothing else fits it."""
 KNOWN_WORDS = 0.5
 """Below this share of words the model knows whole, the text is taken as not understood."""
 ANSWER_SIMILARITY = 0.55
@@ -199,15 +199,21 @@ class Dialog:
         return guess
 
     def guess_vector(self, vector: np.ndarray, read: str, commands: bool = True) -> Guess:
-        """The guess for read text and its vector; commands only when allowed and short."""
+        """The guess for read text and its vector. Commands only when allowed, and from a
+        long turn only when nothing else fits it ("ok stop that now, the baby's asleep and
+        I don't want to wake her" is a command; "I can't stop yelling" is not)."""
         probs = self.router.probabilities(vector, read)
         crisis = float(probs[self._crisis].sum())
         kinds = [(probs[i], label) for i, label in enumerate(self.router.labels) if self._crisis[i]]
         kind = max(kinds)[1] if kinds else CRISIS_KINDS[0]
-        commands_ok = commands and len(read.split()) <= COMMAND_WORDS
-        best, confidence = self._best(probs, commands_ok)
+        short = len(read.split()) <= COMMAND_WORDS
+        best, confidence = self._best(probs, commands and short)
         if self._command[best] and probs[best] < COMMAND_SURE:
             best, confidence = self._best(probs, commands=False)
+        if confidence < CONFIDENT and commands and not short:
+            top, sure = self._best(probs, commands=True)
+            if self._command[top] and probs[top] >= COMMAND_SURE:
+                best, confidence = top, sure
         label = self.router.labels[best] if confidence >= CONFIDENT else None
         return Guess(label, confidence, crisis, kind)
 
