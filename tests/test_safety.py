@@ -45,6 +45,7 @@ EXPLICIT = [
     ("honestly i'm jealous of people who have died", "crisis_self"),
     ("when he drinks he gets he gets violent", "crisis_danger"),
     ("i do not trust myself alone with with the baby", "crisis_baby"),
+    ("once everyone had gone home my husband dragged me upstairs by my hair", "crisis_danger"),
 ]
 
 
@@ -61,6 +62,7 @@ def test_explicit_words_and_their_slips_are_caught_by_kind(text: str, kind: str)
         "i cut myself a slice",
         "she threw her porridge at my head this morning",
         "i wish i could disappear into a hot bath for an hour",
+        "the baby grabbed me by the hair and would not let go",
     ],
 )
 def test_idioms_are_not_explicit_crisis_words(text: str) -> None:

@@ -17,6 +17,8 @@ import numpy as np
 
 from . import slips
 from .encoder import Encoder, model_id
+from .loader import CRISIS_KINDS
+from .neighbours import CrisisNeighbours
 from .ngrams import Ngrams
 
 _LOGGER = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ Progress = Callable[[int, int], None]
 
 STRENGTH = 16.0
 """Inverse regularisation of the logistic regression (chosen on held-out data)."""
-TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1-ngrams1"
+TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1-ngrams1-near1"
 """Changes whenever the way the model is trained changes, so old caches are not used."""
 
 
@@ -140,12 +142,19 @@ def _atomic_npz(path: Path, **arrays: np.ndarray) -> None:
 
 
 class Router:
-    """A softmax over intent labels from a sentence vector and the text's n-grams."""
+    """A softmax over intent labels from a sentence vector and the text's n-grams, and the
+    crisis phrasings it was taught, for the crisis check's second look (None when a model
+    is fitted only to be judged, as in cross-validation)."""
 
     def __init__(
-        self, labels: tuple[str, ...], weights: np.ndarray, bias: np.ndarray, ngrams: Ngrams
+        self,
+        labels: tuple[str, ...],
+        weights: np.ndarray,
+        bias: np.ndarray,
+        ngrams: Ngrams,
+        near: CrisisNeighbours | None = None,
     ) -> None:
-        self.labels, self.bias, self.ngrams = labels, bias, ngrams
+        self.labels, self.bias, self.ngrams, self.near = labels, bias, ngrams, near
         self.weights = weights
         """One row per label: the vector's dimensions, then one column per n-gram."""
         self._dims = weights.shape[1] - ngrams.size
@@ -198,7 +207,9 @@ def _fit_and_keep(
     texts = [x.text for x in ordered]
     vectors = store.vectors(texts, progress)
     labels = tuple(sorted({x.label for x in ordered}))
-    router = fit(vectors, texts, [x.label for x in ordered], labels)
+    targets = [x.label for x in ordered]
+    router = fit(vectors, texts, targets, labels)
+    near = router.near = CrisisNeighbours.learn(vectors, targets, CRISIS_KINDS)
     path = store.head_path(key)
     if path is not None:
         _atomic_npz(
@@ -208,6 +219,9 @@ def _fit_and_keep(
             bias=router.bias,
             terms=np.array(router.ngrams.terms),
             rarity=router.ngrams.rarity,
+            near_crisis=near.crisis,
+            near_kinds=np.array(near.kinds),
+            near_everyday=near.everyday,
         )
         _drop_stale(path.parent, "head-*.npz", keep=path)
     return router
@@ -261,7 +275,11 @@ def _load_head(store: VectorStore, key: str) -> Router | None:
     try:
         with np.load(path) as data:
             ngrams = Ngrams(tuple(data["terms"].tolist()), data["rarity"])
-            return Router(tuple(data["labels"].tolist()), data["weights"], data["bias"], ngrams)
+            near = CrisisNeighbours(
+                data["near_crisis"], tuple(data["near_kinds"].tolist()), data["near_everyday"]
+            )
+            labels = tuple(data["labels"].tolist())
+            return Router(labels, data["weights"], data["bias"], ngrams, near)
     except _UNREADABLE as exc:
         _LOGGER.info("understanding cache unreadable (%s); training again", exc)
         return None

@@ -1,7 +1,8 @@
 """Crisis check: runs before everything else, on the whole utterance however long; no script
 can switch it off or reword it. Recall first: explicit patterns, then the model's crisis
 probability (over the whole turn and over windows of a long one), then a middle band where
-it asks a direct question."""
+it asks a direct question; a turn that sits right beside the crisis phrasings it was taught
+gets that question too."""
 
 from __future__ import annotations
 
@@ -118,6 +119,8 @@ _DANGER = (
     r"\b(?:pinned|pushed|shoved|slammed|threw|held|put|had) me (?:up )?against (?:the|a)"
     r" (?:wall|door|fridge|counter|worktop|floor)\b",
     r"\b(?:grabbed|held|had|took|got|put) me(?: \w+){0,5} by (?:the|my) (?:neck|throat)\b",
+    r"\b(?:he|she|my partner|my husband|my boyfriend|my ex|my wife|my girlfriend)"
+    r" (?:grabbed|dragged|yanked|pulled) me(?: \w+){0,3} by (?:the|my) hair\b",
     r"\b(?:scared|afraid|frightened) (?:to go|of going) home\b",
     r"\b(?:scared|afraid|frightened) of (?:my partner|my husband|my boyfriend|my ex|him)\b",
 )
@@ -135,7 +138,7 @@ class Risk:
     level: str
     kind: str = "crisis_self"
     source: str = ""
-    """'pattern' or 'model': why."""
+    """'pattern', 'model' or 'neighbours': why."""
 
 
 def _readings(text: str) -> tuple[str, str]:
@@ -205,4 +208,8 @@ def assess(dialog: Dialog, text: str) -> Risk:
         return Risk("crisis", max(whole, worst, key=lambda g: g.crisis).crisis_kind, "model")
     if whole.crisis >= ASK or worst.crisis >= CRISIS:
         return Risk("ask", max(whole, worst, key=lambda g: g.crisis).crisis_kind, "model")
+    near = dialog.router.near
+    kind = None if near is None else near.kind_near(vectors[0])
+    if kind is not None:
+        return Risk("ask", kind, "neighbours")
     return Risk("none")
