@@ -121,8 +121,10 @@ def cross_validate(dialog: Dialog, store: VectorStore, folds: int) -> dict[str, 
         labels = tuple(sorted({x.label for x in learn}))
         router = fit(vectors, [x.text for x in learn], [x.label for x in learn], labels)
         judged = Dialog(dialog.scripts, dialog.encoder, router, store)
-        for line in held:
-            guess = judged.guess(line.text)
+        reads = [judged.read(line.text) for line in held]
+        # The held lines were read and embedded with the rest: their vectors are kept.
+        for line, read, vector in zip(held, reads, store.vectors(reads), strict=True):
+            guess = judged.guess_read(read, vector)
             want = dialog.category(line.label)
             got = "crisis" if guess.crisis >= CRISIS else judged.category(guess.label)
             right += got == want

@@ -193,7 +193,11 @@ class Dialog:
     def guess(self, text: str) -> Guess:
         """The intent that best fits; commands only for short turns; nothing for gibberish."""
         read = self.read(text)
-        guess = self.guess_vector(self.vector(read), read)
+        return self.guess_read(read, self.vector(read))
+
+    def guess_read(self, read: str, vector: np.ndarray) -> Guess:
+        """`guess` for text already read, with its vector."""
+        guess = self.guess_vector(vector, read)
         if self.encoder.known_share(read) < KNOWN_WORDS:
             return Guess(None, guess.confidence, guess.crisis, guess.crisis_kind)
         return guess
