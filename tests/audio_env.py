@@ -68,12 +68,24 @@ def start_server(rescan: bool = True, runtime: Path | None = None) -> VirtualAud
     devices again itself (restarting PortAudio under its open streams is not safe).
 
     `runtime` starts it again in the folder of one that died, so its users need no change.
-    Realtime scheduling and the CPU limiter are off: on a busy shared machine either one can
-    make the kernel or the server itself kill the server in the middle of the suite."""
+    Shared memory is off: PulseAudio 16 aborts on a memfd block it did not register
+    (its issue 824), which killed the server in the middle of the suite; blocks are then
+    copied over the socket, plenty for two virtual devices. Realtime scheduling and the CPU
+    limiter are off too, so a busy shared machine cannot get the server killed either."""
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     if missing:
         unavailable(f"missing {', '.join(missing)} (scripts/setup.sh --test installs them)")
-    runtime = runtime or Path(tempfile.mkdtemp(prefix="goodenough-pulse-"))
+    if runtime is None:
+        runtime = Path(tempfile.mkdtemp(prefix="goodenough-pulse-"))
+    else:  # whatever is left of the one that died must not block the new one
+        subprocess.run(
+            ["pulseaudio", "--kill"],
+            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
+            check=False,
+            capture_output=True,
+        )
+        time.sleep(0.5)
+        (runtime / "pulse" / "pid").unlink(missing_ok=True)
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)
     os.environ.pop("PULSE_SERVER", None)
     subprocess.run(
@@ -85,6 +97,7 @@ def start_server(rescan: bool = True, runtime: Path | None = None) -> VirtualAud
             "--disallow-exit",
             "--realtime=no",
             "--no-cpu-limit",
+            "--disable-shm=yes",
             f"--log-target=file:{runtime / SERVER_LOG}",
             "--load=module-native-protocol-unix",
             "--load=module-null-sink sink_name=speaker",
