@@ -70,8 +70,8 @@ def start_server(rescan: bool = True, runtime: Path | None = None) -> VirtualAud
     `runtime` starts it again in the folder of one that died, so its users need no change.
     Shared memory is off: PulseAudio 16 aborts on a memfd block it did not register
     (its issue 824), which killed the server in the middle of the suite; blocks are then
-    copied over the socket, plenty for two virtual devices. Realtime scheduling and the CPU
-    limiter are off too, so a busy shared machine cannot get the server killed either."""
+    copied over the socket, plenty for two virtual devices. The CPU limiter is off too, so a
+    busy shared machine cannot get the server to stop itself."""
     missing = [tool for tool in REQUIRED if shutil.which(tool) is None]
     if missing:
         unavailable(f"missing {', '.join(missing)} (scripts/setup.sh --test installs them)")
@@ -95,7 +95,6 @@ def start_server(rescan: bool = True, runtime: Path | None = None) -> VirtualAud
             "-n",
             "--exit-idle-time=-1",
             "--disallow-exit",
-            "--realtime=no",
             "--no-cpu-limit",
             "--disable-shm=yes",
             f"--log-target=file:{runtime / SERVER_LOG}",
