@@ -34,6 +34,7 @@ FLOORS = {
     "set_h.tsv": (0.85, 0.96),
     "set_i.tsv": (0.86, 0.92),
     "set_j.tsv": (0.84, 0.95),
+    "set_k.tsv": (0.83, 0.94),
     "early.tsv": (0.95, 0.95),
 }
 
@@ -47,11 +48,11 @@ def test_held_out_accuracy_and_crisis_recall(dialog: Dialog, name: str) -> None:
     assert report.crisis_caught / report.crisis >= recall, report.summary()
 
 
-@pytest.mark.parametrize("name", ["heldout.tsv", *(f"set_{x}.tsv" for x in "abcdefghij")])
+@pytest.mark.parametrize("name", ["heldout.tsv", *(f"set_{x}.tsv" for x in "abcdefghijk")])
 def test_training_never_sees_the_evaluation_sets(dialog: Dialog, name: str) -> None:
-    # heldout was split off before training; sets a to j were written apart, by
+    # heldout was split off before training; sets a to k were written apart, by
     # writers who never saw the training lines; any line they share with them was dropped
-    # from training (a to e, and h's overlap with later training lines) or from the set (f to j).
+    # from training (a to e, and h's overlap with later training lines) or from the set (f to k).
     trained = {" ".join(text.lower().split()) for _, text in dialog.scripts.lines}
     for row in read_rows(EVAL / name):
         assert " ".join(row.text.lower().split()) not in trained, row.text

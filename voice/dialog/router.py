@@ -28,7 +28,7 @@ Progress = Callable[[int, int], None]
 
 STRENGTH = 16.0
 """Inverse regularisation of the logistic regression (chosen on held-out data)."""
-TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1-ngrams1-near1"
+TRAINER = f"logreg-multinomial-balanced-C{STRENGTH}-slips1-ngrams1-near1-layout2"
 """Changes whenever the way the model is trained changes, so old caches are not used."""
 
 
@@ -149,27 +149,26 @@ class Router:
     def __init__(
         self,
         labels: tuple[str, ...],
-        weights: np.ndarray,
+        by_vector: np.ndarray,
+        by_gram: np.ndarray,
         bias: np.ndarray,
         ngrams: Ngrams,
         near: CrisisNeighbours | None = None,
     ) -> None:
         self.labels, self.bias, self.ngrams, self.near = labels, bias, ngrams, near
-        self.weights = weights
-        """One row per label: the vector's dimensions, then one column per n-gram."""
-        self._dims = weights.shape[1] - ngrams.size
+        self.by_vector = by_vector
+        """The weights on the vector's dimensions: one row per label."""
+        self.by_gram = by_gram
+        """The weights on the n-grams: one row per n-gram, so a turn reads only its own."""
         self._columns = ngrams.columns()
-        # Laid out for reading: the vector's part as is, the n-grams' one row per n-gram.
-        self._by_vector = np.ascontiguousarray(weights[:, : self._dims])
-        self._by_gram = np.ascontiguousarray(weights[:, self._dims :].T)
         self._last: tuple[str, tuple[np.ndarray, np.ndarray]] | None = None
 
     def probabilities(self, vector: np.ndarray, text: str) -> np.ndarray:
         """Label probabilities for one utterance (its tidied text and that text's vector)."""
         cols, values = self._features(text)
-        logits = self._by_vector @ vector + self.bias
+        logits = self.by_vector @ vector + self.bias
         if len(cols):
-            logits += values @ self._by_gram[cols]
+            logits += values @ self.by_gram[cols]
         exp = np.exp(logits - logits.max())
         return np.asarray(exp / exp.sum())
 
@@ -215,9 +214,10 @@ def _fit_and_keep(
         _atomic_npz(
             path,
             labels=np.array(labels),
-            weights=router.weights,
+            by_vector=router.by_vector,
+            by_gram=router.by_gram,
             bias=router.bias,
-            terms=np.array(router.ngrams.terms),
+            terms=np.frombuffer("\n".join(router.ngrams.terms).encode("utf-8"), dtype=np.uint8),
             rarity=router.ngrams.rarity,
             near_crisis=near.crisis,
             near_kinds=np.array(near.kinds),
@@ -265,7 +265,10 @@ def fit(
     bias = np.full(len(labels), -1e9, dtype=np.float32)
     weights[model.classes_] = model.coef_
     bias[model.classes_] = model.intercept_
-    return Router(labels, weights, bias, ngrams)
+    dims = vectors.shape[1]
+    by_vector = np.ascontiguousarray(weights[:, :dims])
+    by_gram = np.ascontiguousarray(weights[:, dims:].T)
+    return Router(labels, by_vector, by_gram, bias, ngrams)
 
 
 def _load_head(store: VectorStore, key: str) -> Router | None:
@@ -274,12 +277,13 @@ def _load_head(store: VectorStore, key: str) -> Router | None:
         return None
     try:
         with np.load(path) as data:
-            ngrams = Ngrams(tuple(data["terms"].tolist()), data["rarity"])
+            blob = data["terms"].tobytes().decode("utf-8")
+            ngrams = Ngrams(tuple(blob.split("\n")) if blob else (), data["rarity"])
             near = CrisisNeighbours(
                 data["near_crisis"], tuple(data["near_kinds"].tolist()), data["near_everyday"]
             )
             labels = tuple(data["labels"].tolist())
-            return Router(labels, data["weights"], data["bias"], ngrams, near)
+            return Router(labels, data["by_vector"], data["by_gram"], data["bias"], ngrams, near)
     except _UNREADABLE as exc:
         _LOGGER.info("understanding cache unreadable (%s); training again", exc)
         return None
