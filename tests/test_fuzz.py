@@ -51,7 +51,7 @@ UTTERANCE = st.one_of(
 
 
 @given(turns=st.lists(UTTERANCE, min_size=1, max_size=8), seed=st.integers(0, 2**16))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 def test_engine_never_raises(dialog: Dialog, turns: list[str], seed: int) -> None:
     conversation = Conversation(dialog, random.Random(seed))
     for text in turns:
