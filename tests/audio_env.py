@@ -177,6 +177,7 @@ def loud_spans(
     """(start, end) seconds of sound in a raw s16le recording; pauses under `gap` join."""
     samples = np.frombuffer(raw.read_bytes(), dtype="<i2").astype(np.float32)
     size = int(rate * block)
+    step = size / rate  # a block's true length: `block` rounded to whole samples
     levels = [np.abs(samples[i : i + size]).mean() for i in range(0, len(samples), size)]
     spans: list[tuple[float, float]] = []
     start = None
@@ -184,10 +185,10 @@ def loud_spans(
         if level > 200 and start is None:
             start = index
         elif level <= 200 and start is not None:
-            spans.append((start * block, index * block))
+            spans.append((start * step, index * step))
             start = None
     if start is not None:
-        spans.append((start * block, len(levels) * block))
+        spans.append((start * step, len(levels) * step))
     joined: list[tuple[float, float]] = []
     for span in spans:
         if joined and span[0] - joined[-1][1] < gap:
@@ -203,7 +204,7 @@ def onsets(raw: Path) -> list[float]:
 
 
 def recording_stretch(audio: VirtualAudio, folder: Path, clicks: int = 12) -> float:
-    """How much longer the speaker's recording runs than the audio played into it.
+    """How the speaker recording's timing compares with the audio played into it.
 
     A sample-exact click track (one click every 2 s) is played with paplay and recorded the
     way the program's output is; the fitted slope of recorded onsets against the track's own
